@@ -1,0 +1,99 @@
+//===- ShapeInference.cpp - helpers shared by the op shape rules ----------===//
+#include "ir/ShapeInference.h"
+
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace mlir::cnn;
+
+LogicalResult LayerDiag::operator()(const llvm::Twine &msg) const {
+  if (loc)
+    layerError(*loc, op) << msg.str();
+  return failure();
+}
+
+std::string mlir::cnn::formatShape(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+FailureOr<ArrayRef<int64_t>> mlir::cnn::staticShape(Value v, StringRef what,
+                                                    const LayerDiag &diag) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || !type.hasStaticShape()) {
+    (void)diag(what + " must be a tensor of static shape");
+    return failure();
+  }
+  return type.getShape();
+}
+
+LogicalResult mlir::cnn::checkArray(ArrayRef<int64_t> values, size_t count,
+                                    int64_t minValue, StringRef name,
+                                    const LayerDiag &diag) {
+  if (values.size() != count)
+    return diag(name + " must have " + Twine(count) + " entries, got " +
+                Twine(values.size()));
+  for (int64_t v : values)
+    if (v < minValue)
+      return diag(name + " must be >= " + Twine(minValue) + ", got " +
+                  formatShape(values));
+  return success();
+}
+
+int64_t mlir::cnn::windowOutputSize(int64_t in, int64_t padBegin,
+                                    int64_t padEnd, int64_t kernel,
+                                    int64_t stride, int64_t dilation,
+                                    bool ceilMode) {
+  int64_t span = dilation * (kernel - 1) + 1;
+  int64_t room = in + padBegin + padEnd - span;
+  if (room < 0)
+    return 0;
+  int64_t out = (ceilMode ? (room + stride - 1) / stride : room / stride) + 1;
+  if (ceilMode && (out - 1) * stride >= in + padBegin)
+    --out;
+  return out;
+}
+
+FailureOr<int64_t> mlir::cnn::normalizeAxis(int64_t axis, int64_t rank,
+                                            const LayerDiag &diag) {
+  if (axis < -rank || axis >= rank) {
+    (void)diag("axis " + Twine(axis) + " is out of range for rank " +
+               Twine(rank));
+    return failure();
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+LogicalResult mlir::cnn::inferBroadcast(StringRef opName,
+                                        std::optional<Location> loc,
+                                        ValueRange operands,
+                                        SmallVectorImpl<Type> &results) {
+  LayerDiag diag{loc, opName};
+  auto lhs = staticShape(operands[0], "lhs", diag);
+  auto rhs = staticShape(operands[1], "rhs", diag);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  SmallVector<int64_t> shape;
+  if (!OpTrait::util::getBroadcastedShape(*lhs, *rhs, shape))
+    return diag("shapes " + formatShape(*lhs) + " and " + formatShape(*rhs) +
+                " do not broadcast");
+  Type elem = getElementTypeOrSelf(operands[0].getType());
+  if (elem != getElementTypeOrSelf(operands[1].getType()))
+    return diag("operands have different element types");
+  results.push_back(RankedTensorType::get(shape, elem));
+  return success();
+}
+
+LogicalResult mlir::cnn::inferGlobalPool(ValueRange operands,
+                                         SmallVectorImpl<Type> &results) {
+  auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+  if (!type || type.getRank() != 4)
+    return failure();
+  SmallVector<int64_t> shape(type.getShape());
+  shape[2] = shape[3] = 1;
+  results.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}

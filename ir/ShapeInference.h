@@ -1,0 +1,44 @@
+//===- ShapeInference.h - helpers shared by the op shape rules --*- C++ -*-===//
+#ifndef CNNC_IR_SHAPEINFERENCE_H
+#define CNNC_IR_SHAPEINFERENCE_H
+
+#include "ir/CnnDialect.h"
+
+#include <string>
+
+namespace mlir::cnn {
+
+/// Reports a problem of one layer in the user's terms. Inference may run
+/// without a location (then nothing is printed), verifiers always have one.
+struct LayerDiag {
+  std::optional<Location> loc;
+  llvm::StringRef op;
+  LogicalResult operator()(const llvm::Twine &msg) const;
+};
+
+/// "[1, 3, 224, 224]"
+std::string formatShape(llvm::ArrayRef<int64_t> shape);
+
+/// The static shape of a tensor value, or failure (reported) if it has none.
+FailureOr<llvm::ArrayRef<int64_t>> staticShape(Value v, llvm::StringRef what,
+                                               const LayerDiag &diag);
+
+/// Checks that `values` has `count` entries, each at least `minValue`.
+LogicalResult checkArray(llvm::ArrayRef<int64_t> values, size_t count,
+                         int64_t minValue, llvm::StringRef name,
+                         const LayerDiag &diag);
+
+/// Length of a sliding-window output (conv and pooling); 0 when the window
+/// does not fit even once. In ceil mode a last window that would start in the
+/// end padding is dropped.
+int64_t windowOutputSize(int64_t in, int64_t padBegin, int64_t padEnd,
+                         int64_t kernel, int64_t stride, int64_t dilation,
+                         bool ceilMode);
+
+/// Normalises a possibly negative axis for a rank; failure if out of range.
+FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,
+                                 const LayerDiag &diag);
+
+} // namespace mlir::cnn
+
+#endif // CNNC_IR_SHAPEINFERENCE_H
