@@ -19,7 +19,8 @@ namespace mlir::cnn {
 LogicalResult inferBroadcast(llvm::StringRef opName,
                              std::optional<Location> loc, ValueRange operands,
                              llvm::SmallVectorImpl<Type> &results);
-LogicalResult inferGlobalPool(ValueRange operands,
+LogicalResult inferGlobalPool(llvm::StringRef opName,
+                              std::optional<Location> loc, ValueRange operands,
                               llvm::SmallVectorImpl<Type> &results);
 
 /// The layer name carried by a NameLoc in `loc`, or "" if there is none.

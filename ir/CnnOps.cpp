@@ -257,6 +257,30 @@ LogicalResult ClipOp::verify() {
   return success();
 }
 
+namespace {
+bool clampsToNonNegative(ClipOp clip) {
+  return clip && clip.getMin().convertToDouble() >= 0;
+}
+} // namespace
+
+OpFoldResult ReluOp::fold(FoldAdaptor) {
+  Value in = getInput();
+  if (in.getDefiningOp<ReluOp>() ||
+      clampsToNonNegative(in.getDefiningOp<ClipOp>()))
+    return in;
+  return {};
+}
+
+OpFoldResult ClipOp::fold(FoldAdaptor) {
+  // A relu below a clip with min >= 0 only changes values that the clip
+  // raises to min anyway.
+  auto relu = getInput().getDefiningOp<ReluOp>();
+  if (!relu || !clampsToNonNegative(*this))
+    return {};
+  getInputMutable().assign(relu.getInput());
+  return getResult();
+}
+
 LogicalResult PReluOp::verify() {
   auto in = getInput().getType().getShape();
   auto slope = getSlope().getType().getShape();
@@ -329,6 +353,12 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+OpFoldResult ConcatOp::fold(FoldAdaptor) {
+  if (getInputs().size() == 1)
+    return getInputs()[0];
+  return {};
+}
+
 LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor op,
@@ -376,13 +406,37 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
     }
     shape.push_back(d);
   }
-  if (inferred >= 0 && count % known == 0)
+  // Fill in the -1 first: the element count of `shape` is only meaningful
+  // once every entry is positive.
+  bool fits = inferred >= 0 ? count % known == 0 : known == count;
+  if (fits && inferred >= 0)
     shape[inferred] = count / known;
-  if (ShapedType::getNumElements(shape) != count || (inferred >= 0 && count % known))
+  if (!fits)
     return diag("cannot reshape " + formatShape(*in) + " (" + Twine(count) +
                 " elements) to " + formatShape(op.getShape()));
   results.push_back(tensorLike(shape, op.getInput()));
   return success();
+}
+
+OpFoldResult FlattenOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  // Reshape and flatten both reinterpret the row-major data, so a chain of
+  // them only needs the last shape. It is written out explicitly: 0 entries
+  // referred to the dimensions of the intermediate tensor.
+  Operation *producer = getInput().getDefiningOp();
+  bool bypassed = isa_and_nonnull<ReshapeOp, FlattenOp>(producer);
+  if (bypassed) {
+    getInputMutable().assign(producer->getOperand(0));
+    setShape(getType().getShape());
+  }
+  if (getInput().getType() == getType())
+    return getInput();
+  return bypassed ? getResult() : OpFoldResult();
 }
 
 namespace {
@@ -418,6 +472,24 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  // Output dimension i of transpose(transpose(x, inner), outer) is input
+  // dimension inner[outer[i]].
+  auto inner = getInput().getDefiningOp<TransposeOp>();
+  if (inner) {
+    auto composed = llvm::map_to_vector(
+        getPerm(), [&](int64_t p) { return inner.getPerm()[p]; });
+    getInputMutable().assign(inner.getInput());
+    setPerm(composed);
+  }
+  // Only the identity permutation is a no-op: a transpose of a square matrix
+  // keeps the type but moves data.
+  for (auto [i, p] : llvm::enumerate(getPerm()))
+    if (p != int64_t(i))
+      return inner ? getResult() : OpFoldResult();
+  return getInput();
+}
+
 LogicalResult TransposeOp::verify() {
   return checkPerm(Adaptor(*this), getInput().getType().getRank(), diagFor(*this));
 }
@@ -449,6 +521,12 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
     shape[d] += op.getPads()[d] + op.getPads()[d + shape.size()];
   results.push_back(tensorLike(shape, op.getInput()));
   return success();
+}
+
+OpFoldResult PadOp::fold(FoldAdaptor) {
+  if (llvm::all_of(getPads(), [](int64_t p) { return p == 0; }))
+    return getInput();
+  return {};
 }
 
 LogicalResult PadOp::verify() {

@@ -228,11 +228,12 @@ class Cnn_GlobalPoolOp<string mnemonic, string what>
   let results = (outs Cnn_Image:$output);
   let extraClassDefinition = [{
     ::llvm::LogicalResult $cppClass::inferReturnTypes(
-        ::mlir::MLIRContext *, std::optional<::mlir::Location>,
+        ::mlir::MLIRContext *, std::optional<::mlir::Location> loc,
         ::mlir::ValueRange operands, ::mlir::DictionaryAttr,
         ::mlir::OpaqueProperties, ::mlir::RegionRange,
         ::llvm::SmallVectorImpl<::mlir::Type> &results) {
-      return ::mlir::cnn::inferGlobalPool(operands, results);
+      return ::mlir::cnn::inferGlobalPool(getOperationName(), loc, operands,
+                                          results);
     }
   }];
 }
@@ -245,6 +246,8 @@ def Cnn_GlobalMaxPoolOp : Cnn_GlobalPoolOp<"global_max_pool", "maximum">;
 
 def Cnn_ReluOp : Cnn_UnaryOp<"relu", "max(x, 0)"> {
   let arguments = (ins Cnn_Tensor:$input);
+  // relu(relu(x)) and relu(clip(x)) with min >= 0 fold to their input.
+  let hasFolder = 1;
 }
 def Cnn_SigmoidOp : Cnn_UnaryOp<"sigmoid", "1 / (1 + exp(-x))"> {
   let arguments = (ins Cnn_Tensor:$input);
@@ -283,6 +286,8 @@ def Cnn_HardSigmoidOp : Cnn_UnaryOp<"hard_sigmoid",
 def Cnn_ClipOp : Cnn_UnaryOp<"clip", "min(max(x, min), max); relu6 is clip(0, 6)"> {
   let arguments = (ins Cnn_Tensor:$input, F32Attr:$min, F32Attr:$max);
   let hasVerifier = 1;
+  // clip(relu(x)) with min >= 0 folds to clip(x).
+  let hasFolder = 1;
 }
 
 def Cnn_PReluOp : Cnn_Op<"prelu", [DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
@@ -336,6 +341,8 @@ def Cnn_ConcatOp : Cnn_ShapedOp<"concat"> {
   }];
   let arguments = (ins Variadic<Cnn_Tensor>:$inputs, I64Attr:$axis);
   let results = (outs Cnn_Tensor:$output);
+  // A concat of one input is that input.
+  let hasFolder = 1;
 }
 
 def Cnn_FlattenOp : Cnn_ShapedOp<"flatten"> {
@@ -348,6 +355,8 @@ def Cnn_FlattenOp : Cnn_ShapedOp<"flatten"> {
   }];
   let arguments = (ins Cnn_Tensor:$input, I64Attr:$axis);
   let results = (outs Cnn_Tensor:$output);
+  // A flatten that keeps the type is the identity.
+  let hasFolder = 1;
 }
 
 def Cnn_ReshapeOp : Cnn_ShapedOp<"reshape"> {
@@ -361,6 +370,9 @@ def Cnn_ReshapeOp : Cnn_ShapedOp<"reshape"> {
   }];
   let arguments = (ins Cnn_Tensor:$input, DenseI64ArrayAttr:$shape);
   let results = (outs Cnn_Tensor:$output);
+  // Identity reshapes fold away; a reshape of a reshape or flatten reads the
+  // original input.
+  let hasFolder = 1;
 }
 
 def Cnn_TransposeOp : Cnn_ShapedOp<"transpose"> {
@@ -368,6 +380,8 @@ def Cnn_TransposeOp : Cnn_ShapedOp<"transpose"> {
   let description = "output dimension i is input dimension perm[i].";
   let arguments = (ins Cnn_Tensor:$input, DenseI64ArrayAttr:$perm);
   let results = (outs Cnn_Tensor:$output);
+  // Identity permutations fold away; a transpose of a transpose composes.
+  let hasFolder = 1;
 }
 
 def Cnn_PadOp : Cnn_ShapedOp<"pad"> {
@@ -380,6 +394,8 @@ def Cnn_PadOp : Cnn_ShapedOp<"pad"> {
   let arguments = (ins Cnn_Tensor:$input, DenseI64ArrayAttr:$pads,
       Cnn_PadModeAttr:$mode, F32Attr:$value);
   let results = (outs Cnn_Tensor:$output);
+  // Zero padding is the identity.
+  let hasFolder = 1;
 }
 
 def Cnn_ResizeOp : Cnn_ShapedOp<"resize"> {

@@ -87,13 +87,17 @@ LogicalResult mlir::cnn::inferBroadcast(StringRef opName,
   return success();
 }
 
-LogicalResult mlir::cnn::inferGlobalPool(ValueRange operands,
+LogicalResult mlir::cnn::inferGlobalPool(StringRef opName,
+                                         std::optional<Location> loc,
+                                         ValueRange operands,
                                          SmallVectorImpl<Type> &results) {
-  auto type = dyn_cast<RankedTensorType>(operands[0].getType());
-  if (!type || type.getRank() != 4)
+  // The 4-D constraint admits dynamic dimensions; the shape rule does not.
+  auto in = staticShape(operands[0], "input", LayerDiag{loc, opName});
+  if (failed(in) || in->size() != 4)
     return failure();
-  SmallVector<int64_t> shape(type.getShape());
+  SmallVector<int64_t> shape(*in);
   shape[2] = shape[3] = 1;
-  results.push_back(RankedTensorType::get(shape, type.getElementType()));
+  results.push_back(
+      RankedTensorType::get(shape, getElementTypeOrSelf(operands[0].getType())));
   return success();
 }
