@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/GraphImporter.h"
+#include "ir/OpBuilding.h"
 
 #include "ir/CnnDialect.h"
 #include "ir/ShapeInference.h"
@@ -602,29 +603,19 @@ mlir::Value Importer::lowerLayer(Layer &l) {
 
 mlir::Value Importer::build(Layer &l, StringRef opName, ValueRange operands,
                             ArrayRef<NamedAttribute> attrs) {
-  OperationState state(l.loc, opName);
-  state.addOperands(operands);
-  state.addAttributes(attrs);
-  state.addTypes(builder.getNoneType()); // until the shape rule has run
-  Operation *op = builder.create(state);
   unsigned before = errors;
-  SmallVector<Type> types;
-  // Exactly what the verifier asks of the op, but with errors reported.
-  if (failed(cast<InferTypeOpInterface>(op).inferReturnTypes(
-          ctx, l.loc, op->getOperands(), op->getRawDictionaryAttrs(),
-          op->getPropertiesStorage(), op->getRegions(), types)) ||
-      types.size() != 1) {
+  FailureOr<Operation *> op =
+      cnn::createInferred(builder, l.loc, opName, operands, attrs);
+  if (failed(op)) {
     if (errors == before)
       l.error() << "invalid operands";
-    op->erase();
     return {};
   }
-  op->getResult(0).setType(types[0]);
-  if (failed(mlir::verify(op))) {
-    op->erase();
+  if (failed(mlir::verify(*op))) {
+    (*op)->erase();
     return {};
   }
-  return op->getResult(0);
+  return (*op)->getResult(0);
 }
 
 mlir::Value Importer::param(Layer &l, StringRef suffix, ArrayRef<int64_t> shape,
