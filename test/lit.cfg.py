@@ -13,3 +13,6 @@ config.environment["PATH"] = os.pathsep.join(
     [config.cnnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
 config.substitutions.append(("%examples", os.path.join(config.cnnc_src_root, "examples")))
 config.substitutions.append(("%python", os.path.join(config.cnnc_venv, "bin", "python")))
+config.substitutions.append(("%fakemodels", os.path.join(config.cnnc_obj_root, "test", "fake-models")))
+# Debian's libonnx-testdata: ONNX node and PyTorch-converted test models.
+config.substitutions.append(("%onnx_data", "/usr/share/libonnx-testdata/data"))

@@ -1,0 +1,38 @@
+//===- Emit.h - ahead-of-time emission of a compiled model ------*- C++ -*-===//
+//
+// Lowers a cnn module to one Halide pipeline, compiles it for a target and
+// wraps it in the C glue that implements cnnc/model_abi.h.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_CODEGEN_EMIT_H
+#define CNNC_CODEGEN_EMIT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace cnnc::codegen {
+
+enum class EmitKind {
+  SharedLib, // .so exporting cnnc_model_describe and cnnc_<name>_describe
+  Object,    // one relocatable .o: pipeline + Halide runtime + glue
+  StaticLib, // .a of the same, plus <output stem>.h next to it
+  Header,    // just <outputPath>, declaring cnnc_<name>_describe
+  CppSource, // Halide's C++ backend plus the glue in <outputPath>, and the
+             // Halide runtime for the target in <output stem>.runtime.o
+};
+
+struct EmitOptions {
+  EmitKind kind = EmitKind::SharedLib;
+  std::string outputPath;
+  std::string target = "host"; // Halide target string
+};
+
+/// Emits `module` as `opts.kind`. Outputs appear only on success (written in
+/// a temporary directory, then renamed into place).
+llvm::Error emitModel(mlir::ModuleOp module, const EmitOptions &opts);
+
+} // namespace cnnc::codegen
+
+#endif // CNNC_CODEGEN_EMIT_H

@@ -1,0 +1,736 @@
+//===- Lowering.cpp - the cnn dialect to one Halide pipeline --------------===//
+//
+// Every op body below is written in MLIR index order (outermost first) through
+// `Tensor::operator()` and `Lowerer::define`, which reverse to Halide's
+// innermost-first order in one place.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/Lowering.h"
+#include "codegen/Schedule.h"
+
+#include "ir/CnnDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cstring>
+#include <functional>
+#include <limits>
+
+using namespace mlir;
+using Halide::Expr;
+using Halide::Func;
+using Halide::RDom;
+using Halide::Var;
+
+namespace cnnc::codegen {
+
+llvm::Error halideError(const Halide::Error &e) {
+  return llvm::createStringError("halide: %s", e.what());
+}
+
+llvm::Expected<std::vector<float>> constantData(ElementsAttr value) {
+  auto type = cast<ShapedType>(value.getType());
+  if (!type.getElementType().isF32())
+    return llvm::createStringError("only f32 constants are supported");
+  size_t n = type.getNumElements();
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob)
+      return llvm::createStringError("constant blob '%s' has no data",
+                                     res.getRawHandle().getKey().str().c_str());
+    ArrayRef<char> bytes = blob->getData();
+    if (bytes.size() != n * sizeof(float))
+      return llvm::createStringError("constant blob holds %zu bytes, want %zu",
+                                     bytes.size(), n * sizeof(float));
+    std::vector<float> out(n);
+    std::memcpy(out.data(), bytes.data(), bytes.size());
+    return out;
+  }
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    auto vals = dense.getValues<float>(); // also expands splats
+    return std::vector<float>(vals.begin(), vals.end());
+  }
+  auto vals = value.tryGetValues<float>();
+  if (!vals)
+    return llvm::createStringError("unsupported constant attribute kind");
+  return std::vector<float>(vals->begin(), vals->end());
+}
+
+namespace {
+
+using Coords = std::vector<Expr>; // MLIR order, outermost first
+using Shape = std::vector<int64_t>;
+using Body = std::function<Expr(const Coords &)>;
+
+template <class T> std::vector<T> reversed(std::vector<T> v) {
+  std::reverse(v.begin(), v.end());
+  return v;
+}
+
+Shape shapeOf(Value v) {
+  auto s = cast<RankedTensorType>(v.getType()).getShape();
+  return Shape(s.begin(), s.end());
+}
+
+/// A Func together with its MLIR shape; indexed in MLIR order.
+struct Tensor {
+  Func f;
+  Shape shape;
+  Expr operator()(const Coords &idx) const { return f(reversed(idx)); }
+  int dim(size_t i) const { return static_cast<int>(shape[i]); }
+};
+
+/// Index into a tensor of `inShape` that broadcasts (numpy rules: aligned from
+/// the right, size 1 stretches) to the output coordinates `out`.
+Coords broadcastCoords(const Coords &out, ArrayRef<int64_t> inShape) {
+  size_t offset = out.size() - inShape.size();
+  Coords in;
+  for (size_t i = 0; i < inShape.size(); ++i)
+    in.push_back(inShape[i] == 1 ? Expr(0) : out[offset + i]);
+  return in;
+}
+
+/// t(idx) where idx lies inside t, else `fill`. Coordinates are clamped so
+/// bounds inference never asks t for more than it holds.
+Expr readOr(const Tensor &t, const Coords &idx, Expr fill) {
+  Expr inside = Halide::Internal::const_true();
+  Coords clamped;
+  for (size_t i = 0; i < idx.size(); ++i) {
+    inside = inside && idx[i] >= 0 && idx[i] < t.dim(i);
+    clamped.push_back(Halide::clamp(idx[i], 0, t.dim(i) - 1));
+  }
+  return Halide::select(inside, t(clamped), fill);
+}
+
+/// Row-major index arithmetic, shared by reshape and flatten.
+Coords reindex(const Coords &out, ArrayRef<int64_t> outShape,
+               ArrayRef<int64_t> inShape) {
+  Expr linear = 0;
+  for (size_t i = 0; i < out.size(); ++i)
+    linear = linear * static_cast<int>(outShape[i]) + out[i];
+  Coords in(inShape.size());
+  for (size_t i = inShape.size(); i-- > 0;) {
+    int extent = static_cast<int>(inShape[i]);
+    in[i] = i == 0 ? linear : linear % extent;
+    linear = linear / extent;
+  }
+  return in;
+}
+
+/// `idx` with coordinate `axis` replaced by `value`.
+Coords withAxis(Coords idx, size_t axis, Expr value) {
+  idx[axis] = value;
+  return idx;
+}
+
+/// `idx` without coordinate `axis`.
+Coords dropAxis(Coords idx, size_t axis) {
+  idx.erase(idx.begin() + axis);
+  return idx;
+}
+
+float f32(const llvm::APFloat &v) { return v.convertToFloat(); }
+
+Expr negInf() { return Expr(-std::numeric_limits<float>::infinity()); }
+
+/// Source coordinate (float) of output coordinate x along a dimension
+/// resized from `in` to `out` elements (ODS of cnn.resize).
+Expr sourceCoord(Expr x, int64_t in, int64_t out, cnn::CoordMode mode) {
+  Expr xf = Halide::cast<float>(x);
+  float scale = float(in) / float(out);
+  switch (mode) {
+  case cnn::CoordMode::half_pixel:
+    return (xf + 0.5f) * scale - 0.5f;
+  case cnn::CoordMode::pytorch_half_pixel:
+    return out > 1 ? (xf + 0.5f) * scale - 0.5f : Expr(0.0f);
+  case cnn::CoordMode::asymmetric:
+    return xf * scale;
+  case cnn::CoordMode::align_corners:
+    return out > 1 ? xf * float(in - 1) / float(out - 1) : Expr(0.0f);
+  }
+  llvm_unreachable("unknown coord mode");
+}
+
+Expr roundNearest(Expr s, cnn::NearestMode mode) {
+  switch (mode) {
+  case cnn::NearestMode::round_prefer_floor:
+    return Halide::ceil(s - 0.5f);
+  case cnn::NearestMode::round_prefer_ceil:
+    return Halide::floor(s + 0.5f);
+  case cnn::NearestMode::floor:
+    return Halide::floor(s);
+  case cnn::NearestMode::ceil:
+    return Halide::ceil(s);
+  }
+  llvm_unreachable("unknown nearest mode");
+}
+
+/// Window geometry of one spatial dimension of a conv or pool.
+struct Window {
+  int stride, pad, dilation;
+  /// Input coordinate of kernel tap k for output coordinate o.
+  Expr at(Expr o, Expr k) const { return o * stride + k * dilation - pad; }
+};
+
+class Lowerer {
+public:
+  explicit Lowerer(LoweredModel &model) : model(model) {}
+  llvm::Error lower(func::FuncOp main);
+
+private:
+  // --- building blocks ------------------------------------------------------
+  /// A new Func of `shape` holding body(idx) at every MLIR index idx.
+  Tensor define(Operation *op, const Shape &shape, const Body &body);
+  /// A Func initialised by `init` and accumulating `term` over `r`.
+  Tensor accumulate(Operation *op, const Shape &shape, RDom r,
+                    const Body &init, const Body &term);
+  /// Registers an op's result.
+  void bind(Operation *op, Tensor t) { values[op->getResult(0)] = t; }
+  Tensor get(Value v) { return values.lookup(v); }
+  std::string funcName(Operation *op);
+
+  // --- op families ------------------------------------------------------
+  llvm::Error lowerOp(Operation *op);
+  llvm::Error lowerConstant(cnn::ConstantOp op);
+  void lowerUnary(Operation *op, const std::function<Expr(Expr)> &fn);
+  void lowerBinary(Operation *op, const std::function<Expr(Expr, Expr)> &fn);
+  void lowerConv(cnn::Conv2DOp op);
+  void lowerConvTranspose(cnn::ConvTranspose2DOp op);
+  void lowerMaxPool(cnn::MaxPool2DOp op);
+  void lowerAvgPool(cnn::AvgPool2DOp op);
+  void lowerGlobalPool(Operation *op, bool isMax);
+  void lowerBatchNorm(cnn::BatchNormOp op);
+  void lowerConcat(cnn::ConcatOp op);
+  void lowerTranspose(cnn::TransposeOp op);
+  void lowerPad(cnn::PadOp op);
+  void lowerResize(cnn::ResizeOp op);
+  void lowerDense(cnn::DenseOp op);
+  void lowerMatMul(cnn::MatMulOp op);
+  void lowerSoftmax(Operation *op, int64_t axis, bool isLog);
+
+  LoweredModel &model;
+  llvm::DenseMap<Value, Tensor> values;
+  int counter = 0;
+};
+
+std::string Lowerer::funcName(Operation *op) {
+  std::string name = op ? op->getName().stripDialect().str() : "copy";
+  return name + "_" + std::to_string(counter++);
+}
+
+Tensor Lowerer::define(Operation *op, const Shape &shape, const Body &body) {
+  Func f(funcName(op));
+  std::vector<Var> vars;
+  for (size_t i = 0; i < shape.size(); ++i)
+    vars.emplace_back("d" + std::to_string(i));
+  Coords idx(vars.begin(), vars.end());
+  f(reversed(vars)) = body(idx);
+  model.funcs.push_back({f, shape, op, vars, {}});
+  return {f, shape};
+}
+
+Tensor Lowerer::accumulate(Operation *op, const Shape &shape, RDom r,
+                           const Body &init, const Body &term) {
+  Tensor t = define(op, shape, init);
+  LoweredFunc &lf = model.funcs.back();
+  Coords idx(lf.vars.begin(), lf.vars.end());
+  t.f(reversed(idx)) += term(idx);
+  lf.updates.push_back(r);
+  return t;
+}
+
+llvm::Error Lowerer::lowerConstant(cnn::ConstantOp op) {
+  auto data = constantData(op.getValue());
+  if (!data)
+    return data.takeError();
+  Shape shape = shapeOf(op.getResult());
+  std::vector<int> sizes;
+  for (int64_t d : reversed(shape))
+    sizes.push_back(static_cast<int>(d));
+  Halide::Buffer<float> buf(sizes, "w" + std::to_string(counter++));
+  // Row-major data is exactly a dense Halide buffer with dim 0 innermost.
+  std::memcpy(buf.data(), data->data(), data->size() * sizeof(float));
+  Func f(buf.name() + "_f");
+  std::vector<Var> vars(shape.size());
+  f(vars) = buf(std::vector<Expr>(vars.begin(), vars.end()));
+  bind(op, {f, shape}); // inlined: not scheduled
+  return llvm::Error::success();
+}
+
+void Lowerer::lowerUnary(Operation *op, const std::function<Expr(Expr)> &fn) {
+  Tensor in = get(op->getOperand(0));
+  bind(op, define(op, in.shape, [&](const Coords &i) { return fn(in(i)); }));
+}
+
+void Lowerer::lowerBinary(Operation *op,
+                          const std::function<Expr(Expr, Expr)> &fn) {
+  Tensor a = get(op->getOperand(0)), b = get(op->getOperand(1));
+  bind(op, define(op, shapeOf(op->getResult(0)), [&](const Coords &i) {
+         return fn(a(broadcastCoords(i, a.shape)), b(broadcastCoords(i, b.shape)));
+       }));
+}
+
+void Lowerer::lowerConv(cnn::Conv2DOp op) {
+  Tensor in = get(op.getInput()), w = get(op.getWeight());
+  Shape outShape = shapeOf(op.getResult());
+  int groups = op.getGroups();
+  int cPerGroup = w.dim(1), fPerGroup = outShape[1] / groups;
+  auto s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+  Window wy{int(s[0]), int(p[0]), int(d[0])}, wx{int(s[1]), int(p[1]), int(d[1])};
+  RDom r(0, w.dim(3), 0, w.dim(2), 0, cPerGroup, "r"); // kw, kh, c
+  Body init = [&](const Coords &) { return Expr(0.0f); };
+  if (Value bias = op.getBias()) {
+    Tensor b = get(bias);
+    init = [b](const Coords &i) { return b({i[1]}); };
+  }
+  bind(op, accumulate(op, outShape, r, init, [&](const Coords &i) {
+         Expr c = (i[1] / fPerGroup) * cPerGroup + r.z;
+         Expr x = readOr(in, {i[0], c, wy.at(i[2], r.y), wx.at(i[3], r.x)}, 0.0f);
+         return x * w({i[1], r.z, r.y, r.x});
+       }));
+}
+
+void Lowerer::lowerConvTranspose(cnn::ConvTranspose2DOp op) {
+  Tensor in = get(op.getInput()), w = get(op.getWeight());
+  Shape outShape = shapeOf(op.getResult());
+  int groups = op.getGroups();
+  int fPerGroup = w.dim(1), cPerGroup = in.dim(1) / groups;
+  auto s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+  RDom r(0, w.dim(3), 0, w.dim(2), 0, cPerGroup, "r"); // kw, kh, c
+  Body init = [&](const Coords &) { return Expr(0.0f); };
+  if (Value bias = op.getBias()) {
+    Tensor b = get(bias);
+    init = [b](const Coords &i) { return b({i[1]}); };
+  }
+  // Gather form: output o receives input i when o + pad = i*stride + k*dil.
+  auto source = [](Expr o, Expr k, int stride, int pad, int dil,
+                   Expr &valid) {
+    Expr num = o + pad - k * dil;
+    valid = valid && num % stride == 0; // Halide's % is Euclidean
+    return num / stride;
+  };
+  bind(op, accumulate(op, outShape, r, init, [&](const Coords &i) {
+         Expr valid = Halide::Internal::const_true();
+         Expr iy = source(i[2], r.y, s[0], p[0], d[0], valid);
+         Expr ix = source(i[3], r.x, s[1], p[1], d[1], valid);
+         Expr c = (i[1] / fPerGroup) * cPerGroup + r.z;
+         Expr x = readOr(in, {i[0], c, iy, ix}, 0.0f);
+         return Halide::select(valid, x, 0.0f) * w({c, i[1] % fPerGroup, r.y, r.x});
+       }));
+}
+
+void Lowerer::lowerMaxPool(cnn::MaxPool2DOp op) {
+  Tensor in = get(op.getInput());
+  auto k = op.getKernel(), s = op.getStrides(), p = op.getPads(),
+       d = op.getDilations();
+  Window wy{int(s[0]), int(p[0]), int(d[0])}, wx{int(s[1]), int(p[1]), int(d[1])};
+  RDom r(0, int(k[1]), 0, int(k[0]), "r");
+  // Padding (and the ceil-mode overhang) reads -inf, so it never wins.
+  bind(op, define(op, shapeOf(op.getResult()), [&](const Coords &i) {
+         return Halide::maximum(readOr(
+             in, {i[0], i[1], wy.at(i[2], r.y), wx.at(i[3], r.x)}, negInf()));
+       }));
+}
+
+void Lowerer::lowerAvgPool(cnn::AvgPool2DOp op) {
+  Tensor in = get(op.getInput());
+  auto k = op.getKernel(), s = op.getStrides(), p = op.getPads();
+  bool includePad = op.getCountIncludePad();
+  Window wy{int(s[0]), int(p[0]), 1}, wx{int(s[1]), int(p[1]), 1};
+  RDom r(0, int(k[1]), 0, int(k[0]), "r");
+  // Window positions counted by the divisor along one dimension: those in
+  // the input, or in the padded input [-padBegin, size + padEnd).
+  auto count = [&](Expr o, const Window &win, int kernel, int size,
+                   int padEnd) {
+    Expr start = o * win.stride - win.pad, end = start + kernel;
+    if (includePad)
+      return Halide::min(end, size + padEnd) - start;
+    return Halide::min(end, size) - Halide::max(start, 0);
+  };
+  bind(op, define(op, shapeOf(op.getResult()), [&](const Coords &i) {
+         Expr total = Halide::sum(readOr(
+             in, {i[0], i[1], wy.at(i[2], r.y), wx.at(i[3], r.x)}, 0.0f));
+         Expr n = count(i[2], wy, k[0], in.dim(2), p[2]) *
+                  count(i[3], wx, k[1], in.dim(3), p[3]);
+         return total / Halide::cast<float>(n);
+       }));
+}
+
+void Lowerer::lowerGlobalPool(Operation *op, bool isMax) {
+  Tensor in = get(op->getOperand(0));
+  RDom r(0, in.dim(3), 0, in.dim(2), "r");
+  float area = float(in.shape[2] * in.shape[3]);
+  bind(op, define(op, shapeOf(op->getResult(0)), [&](const Coords &i) {
+         Expr x = in({i[0], i[1], r.y, r.x});
+         return isMax ? Halide::maximum(x) : Halide::sum(x) / area;
+       }));
+}
+
+void Lowerer::lowerBatchNorm(cnn::BatchNormOp op) {
+  Tensor in = get(op.getInput()), scale = get(op.getScale()),
+         bias = get(op.getBias()), mean = get(op.getMean()),
+         var = get(op.getVar());
+  float eps = f32(op.getEpsilon());
+  bind(op, define(op, in.shape, [&](const Coords &i) {
+         Coords c{i[1]};
+         return scale(c) * (in(i) - mean(c)) / Halide::sqrt(var(c) + eps) +
+                bias(c);
+       }));
+}
+
+void Lowerer::lowerConcat(cnn::ConcatOp op) {
+  Shape outShape = shapeOf(op.getResult());
+  int64_t a = static_cast<int64_t>(op.getAxis()); // I64Attr reads as unsigned
+  size_t axis = a < 0 ? a + outShape.size() : a;
+  std::vector<Tensor> ins;
+  for (Value v : op.getInputs())
+    ins.push_back(get(v));
+  bind(op, define(op, outShape, [&](const Coords &i) {
+         // Walk the inputs back to front: the last one whose offset <= i wins.
+         int offset = outShape[axis];
+         Expr result;
+         for (size_t k = ins.size(); k-- > 0;) {
+           offset -= ins[k].shape[axis];
+           Expr local = Halide::clamp(i[axis] - offset, 0, ins[k].dim(axis) - 1);
+           Expr v = ins[k](withAxis(i, axis, local));
+           result = result.defined() ? Halide::select(i[axis] >= offset + ins[k].dim(axis), result, v) : v;
+         }
+         return result;
+       }));
+}
+
+void Lowerer::lowerTranspose(cnn::TransposeOp op) {
+  Tensor in = get(op.getInput());
+  auto perm = op.getPerm();
+  bind(op, define(op, shapeOf(op.getResult()), [&](const Coords &i) {
+         Coords src(i.size());
+         for (size_t k = 0; k < perm.size(); ++k)
+           src[perm[k]] = i[k];
+         return in(src);
+       }));
+}
+
+void Lowerer::lowerPad(cnn::PadOp op) {
+  Tensor in = get(op.getInput());
+  auto pads = op.getPads();
+  cnn::PadMode mode = op.getMode();
+  float value = f32(op.getValue());
+  bind(op, define(op, shapeOf(op.getResult()), [&](const Coords &i) {
+         Coords src;
+         for (size_t k = 0; k < i.size(); ++k) {
+           Expr x = i[k] - int(pads[k]);
+           int n = in.dim(k);
+           if (mode == cnn::PadMode::edge)
+             x = Halide::clamp(x, 0, n - 1);
+           else if (mode == cnn::PadMode::reflect) // mirror, edge not repeated
+             x = Halide::clamp(Halide::select(x < 0, -x, x >= n, 2 * (n - 1) - x, x), 0, n - 1);
+           src.push_back(x);
+         }
+         return readOr(in, src, value);
+       }));
+}
+
+void Lowerer::lowerResize(cnn::ResizeOp op) {
+  Tensor in = get(op.getInput());
+  Shape outShape = shapeOf(op.getResult());
+  auto coordMode = op.getCoordMode();
+  auto nearestMode = op.getNearestMode();
+  bool linear = op.getMode() == cnn::ResizeMode::linear;
+  bind(op, define(op, outShape, [&](const Coords &i) {
+         Expr sy = sourceCoord(i[2], in.shape[2], outShape[2], coordMode);
+         Expr sx = sourceCoord(i[3], in.shape[3], outShape[3], coordMode);
+         int h = in.dim(2), w = in.dim(3);
+         if (!linear) {
+           auto pick = [&](Expr s, int n) {
+             return Halide::clamp(Halide::cast<int>(roundNearest(s, nearestMode)), 0, n - 1);
+           };
+           return in({i[0], i[1], pick(sy, h), pick(sx, w)});
+         }
+         sy = Halide::clamp(sy, 0.0f, float(h - 1));
+         sx = Halide::clamp(sx, 0.0f, float(w - 1));
+         Expr y0 = Halide::cast<int>(Halide::floor(sy)), x0 = Halide::cast<int>(Halide::floor(sx));
+         Expr y1 = Halide::min(y0 + 1, h - 1), x1 = Halide::min(x0 + 1, w - 1);
+         Expr fy = sy - Halide::cast<float>(y0), fx = sx - Halide::cast<float>(x0);
+         auto row = [&](Expr y) {
+           return in({i[0], i[1], y, x0}) * (1.0f - fx) + in({i[0], i[1], y, x1}) * fx;
+         };
+         return row(y0) * (1.0f - fy) + row(y1) * fy;
+       }));
+}
+
+void Lowerer::lowerDense(cnn::DenseOp op) {
+  Tensor a = get(op.getA()), b = get(op.getB());
+  Shape outShape = shapeOf(op.getResult());
+  bool ta = op.getTransA(), tb = op.getTransB();
+  float alpha = f32(op.getAlpha()), beta = f32(op.getBeta());
+  RDom r(0, ta ? a.dim(0) : a.dim(1), "k");
+  Body init = [](const Coords &) { return Expr(0.0f); };
+  if (Value c = op.getC()) {
+    Tensor ct = get(c);
+    init = [ct, beta](const Coords &i) { return beta * ct(broadcastCoords(i, ct.shape)); };
+  }
+  bind(op, accumulate(op, outShape, r, init, [&](const Coords &i) {
+         Expr av = ta ? a({r, i[0]}) : a({i[0], r});
+         Expr bv = tb ? b({i[1], r}) : b({r, i[1]});
+         return alpha == 1.0f ? av * bv : alpha * (av * bv);
+       }));
+}
+
+void Lowerer::lowerMatMul(cnn::MatMulOp op) {
+  Tensor a = get(op.getLhs()), b = get(op.getRhs());
+  Shape outShape = shapeOf(op.getResult());
+  bool vecA = a.shape.size() == 1, vecB = b.shape.size() == 1;
+  RDom r(0, a.dim(a.shape.size() - 1), "k");
+  // Output index = batch..., [m unless lhs is 1-D], [n unless rhs is 1-D].
+  size_t batchRank = outShape.size() - (vecA ? 0 : 1) - (vecB ? 0 : 1);
+  auto operand = [&](const Tensor &t, bool isVec, const Coords &i, Expr row,
+                     Expr col) -> Expr {
+    if (isVec)
+      return t({row.defined() ? row : col});
+    Coords batch(i.begin(), i.begin() + batchRank);
+    Shape tBatch(t.shape.begin(), t.shape.end() - 2);
+    Coords idx = broadcastCoords(batch, tBatch);
+    idx.push_back(row);
+    idx.push_back(col);
+    return t(idx);
+  };
+  bind(op, accumulate(op, outShape, r, [](const Coords &) { return Expr(0.0f); },
+                      [&](const Coords &i) {
+         Expr m = vecA ? Expr() : i[batchRank];
+         Expr n = vecB ? Expr() : i.back();
+         return operand(a, vecA, i, m, r) * operand(b, vecB, i, r, n);
+       }));
+}
+
+void Lowerer::lowerSoftmax(Operation *op, int64_t axis, bool isLog) {
+  Tensor in = get(op->getOperand(0));
+  size_t ax = axis < 0 ? axis + in.shape.size() : axis;
+  Shape reduced = in.shape;
+  reduced.erase(reduced.begin() + ax);
+  RDom r(0, in.dim(ax), "r");
+  // Per-slice max and sum of exp(x - max): helper Funcs of rank - 1.
+  auto at = [&](const Coords &j, Expr x) {
+    Coords i = j;
+    i.insert(i.begin() + ax, x);
+    return i;
+  };
+  Tensor mx = define(op, reduced, [&](const Coords &j) {
+    return Halide::maximum(in(at(j, r)));
+  });
+  RDom r2(0, in.dim(ax), "r2");
+  Tensor total = define(op, reduced, [&](const Coords &j) {
+    return Halide::sum(Halide::exp(in(at(j, r2)) - mx(j)));
+  });
+  bind(op, define(op, in.shape, [&](const Coords &i) {
+         Coords j = dropAxis(i, ax);
+         Expr shifted = in(i) - mx(j);
+         return isLog ? shifted - Halide::log(total(j))
+                      : Halide::exp(shifted) / total(j);
+       }));
+}
+
+llvm::Error Lowerer::lowerOp(Operation *op) {
+  using namespace cnn;
+  auto unary = [&](std::function<Expr(Expr)> fn) {
+    lowerUnary(op, fn);
+    return llvm::Error::success();
+  };
+  auto done = [](auto &&) { return llvm::Error::success(); };
+  const Expr zero = 0.0f, one = 1.0f;
+  return llvm::TypeSwitch<Operation *, llvm::Error>(op)
+      .Case<ConstantOp>([&](auto c) { return lowerConstant(c); })
+      .Case<Conv2DOp>([&](auto o) { lowerConv(o); return done(o); })
+      .Case<ConvTranspose2DOp>([&](auto o) { lowerConvTranspose(o); return done(o); })
+      .Case<MaxPool2DOp>([&](auto o) { lowerMaxPool(o); return done(o); })
+      .Case<AvgPool2DOp>([&](auto o) { lowerAvgPool(o); return done(o); })
+      .Case<GlobalAvgPoolOp>([&](auto o) { lowerGlobalPool(o, false); return done(o); })
+      .Case<GlobalMaxPoolOp>([&](auto o) { lowerGlobalPool(o, true); return done(o); })
+      .Case<ReluOp>([&](auto) { return unary([=](Expr x) { return Halide::max(x, zero); }); })
+      .Case<SigmoidOp>([&](auto) { return unary([=](Expr x) { return one / (one + Halide::exp(-x)); }); })
+      .Case<TanhOp>([&](auto) { return unary([](Expr x) { return Halide::tanh(x); }); })
+      .Case<HardSwishOp>([&](auto) {
+        return unary([=](Expr x) { return x * Halide::clamp(x / 6.0f + 0.5f, zero, one); });
+      })
+      .Case<SoftplusOp>([&](auto) { // log(1 + exp(x)) without overflow
+        return unary([=](Expr x) { return Halide::max(x, zero) + Halide::log(one + Halide::exp(-Halide::abs(x))); });
+      })
+      .Case<SoftsignOp>([&](auto) { return unary([=](Expr x) { return x / (one + Halide::abs(x)); }); })
+      .Case<GeluOp>([&](GeluOp o) {
+        if (o.getApproximate())
+          return unary([](Expr x) {
+            const float k = 0.7978845608028654f; // sqrt(2 / pi)
+            return 0.5f * x * (1.0f + Halide::tanh(k * (x + 0.044715f * x * x * x)));
+          });
+        return unary([](Expr x) { return 0.5f * x * (1.0f + Halide::erf(x * 0.7071067811865476f)); });
+      })
+      .Case<LeakyReluOp>([&](LeakyReluOp o) {
+        float a = f32(o.getAlpha());
+        return unary([=](Expr x) { return Halide::select(x >= zero, x, a * x); });
+      })
+      .Case<EluOp>([&](EluOp o) {
+        float a = f32(o.getAlpha());
+        return unary([=](Expr x) { return Halide::select(x >= zero, x, a * (Halide::exp(x) - one)); });
+      })
+      .Case<SeluOp>([&](SeluOp o) {
+        float a = f32(o.getAlpha()), g = f32(o.getGamma());
+        return unary([=](Expr x) { return g * Halide::select(x > zero, x, a * (Halide::exp(x) - one)); });
+      })
+      .Case<HardSigmoidOp>([&](HardSigmoidOp o) {
+        float a = f32(o.getAlpha()), b = f32(o.getBeta());
+        return unary([=](Expr x) { return Halide::clamp(a * x + b, zero, one); });
+      })
+      .Case<ClipOp>([&](ClipOp o) {
+        float lo = f32(o.getMin()), hi = f32(o.getMax());
+        return unary([=](Expr x) { return Halide::min(Halide::max(x, lo), hi); });
+      })
+      .Case<PReluOp>([&](PReluOp o) {
+        Tensor in = get(o.getInput()), slope = get(o.getSlope());
+        bind(o, define(o, in.shape, [&](const Coords &i) {
+               Expr x = in(i);
+               return Halide::select(x >= zero, x, slope(broadcastCoords(i, slope.shape)) * x);
+             }));
+        return done(o);
+      })
+      .Case<BatchNormOp>([&](auto o) { lowerBatchNorm(o); return done(o); })
+      .Case<AddOp>([&](auto) { lowerBinary(op, [](Expr a, Expr b) { return a + b; }); return llvm::Error::success(); })
+      .Case<SubOp>([&](auto) { lowerBinary(op, [](Expr a, Expr b) { return a - b; }); return llvm::Error::success(); })
+      .Case<MulOp>([&](auto) { lowerBinary(op, [](Expr a, Expr b) { return a * b; }); return llvm::Error::success(); })
+      .Case<DivOp>([&](auto) { lowerBinary(op, [](Expr a, Expr b) { return a / b; }); return llvm::Error::success(); })
+      .Case<ConcatOp>([&](auto o) { lowerConcat(o); return done(o); })
+      .Case<FlattenOp, ReshapeOp>([&](auto o) {
+        Tensor in = get(o.getInput());
+        Shape outShape = shapeOf(o.getResult());
+        bind(o, define(o, outShape, [&](const Coords &i) { return in(reindex(i, outShape, in.shape)); }));
+        return done(o);
+      })
+      .Case<TransposeOp>([&](auto o) { lowerTranspose(o); return done(o); })
+      .Case<PadOp>([&](auto o) { lowerPad(o); return done(o); })
+      .Case<ResizeOp>([&](auto o) { lowerResize(o); return done(o); })
+      .Case<DenseOp>([&](auto o) { lowerDense(o); return done(o); })
+      .Case<MatMulOp>([&](auto o) { lowerMatMul(o); return done(o); })
+      .Case<SoftmaxOp>([&](auto o) { lowerSoftmax(o, o.getAxis(), false); return done(o); })
+      .Case<LogSoftmaxOp>([&](auto o) { lowerSoftmax(o, o.getAxis(), true); return done(o); })
+      .Default([](Operation *o) {
+        return llvm::createStringError("codegen: cannot lower op '%s'",
+                                       o->getName().getStringRef().str().c_str());
+      });
+}
+
+/// `cnn.name` of an argument or result, else `<fallback><index>`.
+std::string ioName(DictionaryAttr attrs, const char *fallback, unsigned i) {
+  if (attrs)
+    if (auto name = attrs.getAs<StringAttr>("cnn.name"))
+      return name.str();
+  return fallback + std::to_string(i);
+}
+
+/// The module name as a C identifier.
+std::string modelName(ModuleOp module) {
+  std::string name = module.getName() ? module.getName()->str() : "model";
+  for (char &c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
+    name = "m" + name;
+  return name;
+}
+
+/// Row-major, exact-size layout on an input or output buffer: lets Halide
+/// emit dense vector loads and rejects a mismatched caller buffer.
+void constrainLayout(Halide::OutputImageParam p, const Shape &shape) {
+  int stride = 1;
+  for (size_t k = 0; k < shape.size(); ++k) {
+    int extent = static_cast<int>(shape[shape.size() - 1 - k]);
+    p.dim(k).set_bounds(0, extent).set_stride(stride);
+    stride *= extent;
+  }
+}
+
+llvm::Error Lowerer::lower(func::FuncOp main) {
+  for (auto [i, arg] : llvm::enumerate(main.getArguments())) {
+    Shape shape = shapeOf(arg);
+    std::string name = ioName(main.getArgAttrDict(i), "input", i);
+    Halide::ImageParam param(Halide::Float(32), shape.size(), "in_" + std::to_string(i));
+    constrainLayout(param, shape);
+    model.inputs.push_back(param);
+    model.inputInfo.push_back({name, shape});
+    values[arg] = {Func(param), shape};
+  }
+  for (Operation &op : main.getBody().front()) {
+    if (isa<func::ReturnOp>(op))
+      continue;
+    if (op.getNumResults() != 1)
+      return llvm::createStringError("codegen: op '%s' must have one result",
+                                     op.getName().getStringRef().str().c_str());
+    if (auto err = lowerOp(&op))
+      return err;
+  }
+  auto ret = cast<func::ReturnOp>(main.getBody().front().getTerminator());
+  llvm::DenseSet<Value> used;
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    Tensor t = get(v);
+    // A Func can be one output only and an ImageParam or constant none:
+    // such outputs get a copy.
+    Operation *def = v.getDefiningOp();
+    bool direct = def && !isa<cnn::ConstantOp>(def) && used.insert(v).second;
+    if (!direct)
+      t = define(nullptr, t.shape, [t](const Coords &c) { return t(c); });
+    constrainLayout(t.f.output_buffer(), t.shape);
+    model.outputs.push_back(t.f);
+    model.outputInfo.push_back({ioName(main.getResultAttrDict(i), "output", i), t.shape});
+  }
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Expected<LoweredModel> buildPipeline(ModuleOp module) {
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main || main.getBody().empty())
+    return llvm::createStringError("codegen: module has no func.func @main");
+  LoweredModel model;
+  model.name = modelName(module);
+  try {
+    Lowerer lowerer(model);
+    if (auto err = lowerer.lower(main))
+      return std::move(err);
+    applySchedule(model);
+  } catch (const Halide::Error &e) {
+    return halideError(e);
+  }
+  return model;
+}
+
+namespace {
+/// A Halide buffer viewing caller memory of MLIR shape `shape`.
+Halide::Buffer<float> wrap(const float *data, const Shape &shape) {
+  std::vector<int> sizes;
+  for (int64_t d : reversed(shape))
+    sizes.push_back(static_cast<int>(d));
+  return Halide::Buffer<float>(const_cast<float *>(data), sizes);
+}
+} // namespace
+
+llvm::Error runJit(LoweredModel &model, const std::vector<const float *> &inputs,
+                   const std::vector<float *> &outputs) {
+  if (inputs.size() != model.inputs.size() ||
+      outputs.size() != model.outputs.size())
+    return llvm::createStringError("runJit: wrong number of buffers");
+  try {
+    for (size_t i = 0; i < inputs.size(); ++i)
+      model.inputs[i].set(wrap(inputs[i], model.inputInfo[i].shape));
+    std::vector<Halide::Buffer<>> outs;
+    for (size_t i = 0; i < outputs.size(); ++i)
+      outs.push_back(wrap(outputs[i], model.outputInfo[i].shape));
+    Halide::Pipeline(model.outputs).realize(Halide::Realization(outs));
+  } catch (const Halide::Error &e) {
+    return halideError(e);
+  }
+  return llvm::Error::success();
+}
+
+} // namespace cnnc::codegen
