@@ -384,7 +384,7 @@ void Lowerer::lowerBatchNorm(cnn::BatchNormOp op) {
 
 void Lowerer::lowerConcat(cnn::ConcatOp op) {
   Shape outShape = shapeOf(op.getResult());
-  int64_t a = static_cast<int64_t>(op.getAxis()); // I64Attr reads as unsigned
+  int64_t a = op.getAxis();
   size_t axis = a < 0 ? a + outShape.size() : a;
   std::vector<Tensor> ins;
   for (Value v : op.getInputs())
@@ -640,8 +640,11 @@ std::string modelName(ModuleOp module) {
 }
 
 /// Row-major, exact-size layout on an input or output buffer: lets Halide
-/// emit dense vector loads and rejects a mismatched caller buffer.
+/// emit dense vector loads and rejects a mismatched caller buffer. Callers'
+/// buffers need only float alignment (Halide would otherwise emit aligned
+/// vector moves on them, which fault on e.g. a std::vector's 16-byte data).
 void constrainLayout(Halide::OutputImageParam p, const Shape &shape) {
+  p.set_host_alignment(sizeof(float));
   int stride = 1;
   for (size_t k = 0; k < shape.size(); ++k) {
     int extent = static_cast<int>(shape[shape.size() - 1 - k]);

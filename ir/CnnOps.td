@@ -30,6 +30,13 @@ def Cnn_Dialect : Dialect {
 // Types and enums
 //===----------------------------------------------------------------------===//
 
+// An i64 attribute read as int64_t (MLIR's I64Attr reads as uint64_t, which
+// would turn groups = -1 or axis = -1 into huge positive numbers).
+def Cnn_I64Attr : SignlessIntegerAttrBase<I64, "64-bit integer attribute"> {
+  let returnType = "int64_t";
+  let convertFromStorage = "$_self.getValue().getSExtValue()";
+}
+
 // f32 today; other float types are accepted by the constraints so that f16/bf16
 // can be added without touching every op.
 def Cnn_Tensor : StaticShapeTensorOf<[AnyFloat]>;
@@ -167,7 +174,7 @@ def Cnn_Conv2DOp : Cnn_ShapedOp<"conv2d"> {
   let arguments = (ins Cnn_Image:$input, Cnn_Image:$weight,
       Optional<1DTensorOf<[AnyFloat]>>:$bias, DenseI64ArrayAttr:$strides,
       DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
-      I64Attr:$groups);
+      Cnn_I64Attr:$groups);
   let results = (outs Cnn_Image:$output);
 }
 
@@ -185,7 +192,7 @@ def Cnn_ConvTranspose2DOp : Cnn_ShapedOp<"conv_transpose2d"> {
   let arguments = (ins Cnn_Image:$input, Cnn_Image:$weight,
       Optional<1DTensorOf<[AnyFloat]>>:$bias, DenseI64ArrayAttr:$strides,
       DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$output_padding,
-      DenseI64ArrayAttr:$dilations, I64Attr:$groups);
+      DenseI64ArrayAttr:$dilations, Cnn_I64Attr:$groups);
   let results = (outs Cnn_Image:$output);
 }
 
@@ -339,7 +346,7 @@ def Cnn_ConcatOp : Cnn_ShapedOp<"concat"> {
     the result's `axis` dimension is the sum of theirs. A negative axis
     counts from the end.
   }];
-  let arguments = (ins Variadic<Cnn_Tensor>:$inputs, I64Attr:$axis);
+  let arguments = (ins Variadic<Cnn_Tensor>:$inputs, Cnn_I64Attr:$axis);
   let results = (outs Cnn_Tensor:$output);
   // A concat of one input is that input.
   let hasFolder = 1;
@@ -353,7 +360,7 @@ def Cnn_FlattenOp : Cnn_ShapedOp<"flatten"> {
     [d0, ..., dn-1] -> [d0 * ... * d(axis-1), d(axis) * ... * dn-1]
     (ONNX Flatten; axis 1 keeps the batch).
   }];
-  let arguments = (ins Cnn_Tensor:$input, I64Attr:$axis);
+  let arguments = (ins Cnn_Tensor:$input, Cnn_I64Attr:$axis);
   let results = (outs Cnn_Tensor:$output);
   // A flatten that keeps the type is the identity.
   let hasFolder = 1;
@@ -451,7 +458,7 @@ class Cnn_SoftmaxLikeOp<string mnemonic, string formula>
   let summary = mnemonic # " along one axis";
   let description = "`y = " # formula # "`, reduced along `axis` (negative "
       # "counts from the end); computed with max subtraction for stability.";
-  let arguments = (ins Cnn_Tensor:$input, I64Attr:$axis);
+  let arguments = (ins Cnn_Tensor:$input, Cnn_I64Attr:$axis);
   let results = (outs Cnn_Tensor:$output);
   let hasVerifier = 1;
   let assemblyFormat = "$input attr-dict `:` type($input)";

@@ -5,6 +5,7 @@
 #include "ir/CnnDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
 
 namespace mlir::cnn {
 #define GEN_PASS_DECL
@@ -12,6 +13,11 @@ namespace mlir::cnn {
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
+
+/// The pipeline of `cnnc -O<level>` (0..3): what runs between import and
+/// code generation. Also registered as `cnnc-opt --cnn-pipeline-O<level>`.
+void buildOptimizationPipeline(OpPassManager &pm, unsigned optLevel);
+void registerOptimizationPipelines();
 } // namespace mlir::cnn
 
 #endif // CNNC_PASSES_PASSES_H

@@ -10,6 +10,7 @@ int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::cnn::registerCnnPasses();
+  mlir::cnn::registerOptimizationPipelines();
   mlir::DialectRegistry registry;
   registry.insert<mlir::cnn::CnnDialect, mlir::func::FuncDialect>();
   return mlir::asMainReturnCode(

@@ -1,41 +1,67 @@
 //===- cnnc.cpp - the cnnc compiler driver --------------------------------===//
 //
-// cnnc NETWORK.graph [--weights=W.safetensors] [--emit=mlir] [-o FILE]
+// cnnc NETWORK.{graph,onnx,mlir} [--weights=W.safetensors] [-O2]
+//      [--emit=so|obj|static-lib|header|c++|mlir] [--target=T] [-o FILE]
 //
 // Errors are printed like a compiler's (file:line:col, the line, a caret);
-// the output file is only created once compilation has succeeded.
+// outputs appear only once compilation has succeeded.
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/Emit.h"
 #include "frontend/GraphToMlir.h"
-#include "ir/CnnDialect.h"
+#include "frontend/OnnxImporter.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/Pass.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
 using namespace llvm;
+using cnnc::codegen::EmitKind;
 
 namespace {
-enum class Emit { Mlir };
+enum class Emit { Mlir, SharedLib, Object, StaticLib, Header, Cpp };
 
 cl::OptionCategory category("cnnc options");
 
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<network.graph>"),
-                               cl::init("-"), cl::cat(category));
-cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
-                                cl::value_desc("file"), cl::init("-"),
-                                cl::cat(category));
-cl::opt<Emit> emit("emit", cl::desc("What to produce:"), cl::init(Emit::Mlir),
-                   cl::values(clEnumValN(Emit::Mlir, "mlir",
-                                         "the network in the cnn dialect")),
-                   cl::cat(category));
+cl::opt<std::string> inputPath(cl::Positional,
+                               cl::desc("<network.graph | model.onnx | module.mlir>"),
+                               cl::Required, cl::cat(category));
+cl::opt<std::string> outputPath(
+    "o", cl::desc("Output file (default: <input stem>.<kind>, stdout for mlir)"),
+    cl::value_desc("file"), cl::cat(category));
+cl::opt<Emit> emit(
+    "emit", cl::desc("What to produce:"), cl::init(Emit::SharedLib),
+    cl::values(
+        clEnumValN(Emit::SharedLib, "so", "a self-contained shared library (default)"),
+        clEnumValN(Emit::Object, "obj", "one relocatable object"),
+        clEnumValN(Emit::StaticLib, "static-lib", "a static library plus <stem>.h"),
+        clEnumValN(Emit::Header, "header", "the C header of the static library"),
+        clEnumValN(Emit::Cpp, "c++", "C++ source of the kernels (Halide's C++ backend)"),
+        clEnumValN(Emit::Mlir, "mlir", "the network in the cnn dialect, after the passes")),
+    cl::cat(category));
+enum OptLevel : unsigned { O0, O1, O2, O3 };
+cl::opt<OptLevel> optLevel(cl::desc("Optimization level:"), cl::init(O2),
+                           cl::values(clEnumVal(O0, "no optimization"),
+                                      clEnumVal(O1, "simplifications"),
+                                      clEnumVal(O2, "default"),
+                                      clEnumVal(O3, "everything")),
+                           cl::cat(category));
+cl::opt<std::string> target(
+    "target", cl::desc("Halide target string (default host), e.g. "
+                       "x86-64-linux-avx2 or arm-64-linux"),
+    cl::init("host"), cl::cat(category));
 cl::opt<std::string> weightsPath(
-    "weights", cl::desc("safetensors file holding the layers' parameters"),
+    "weights", cl::desc("safetensors file holding the layers' parameters (.graph)"),
     cl::value_desc("file"), cl::cat(category));
 cl::opt<uint64_t> seed("seed",
                        cl::desc("Seed of the random weights used without "
@@ -45,14 +71,17 @@ cl::opt<bool> elideResources(
     "mlir-elide-resources",
     cl::desc("Print weight blobs as __elided__ (default on)"), cl::init(true),
     cl::cat(category));
+cl::opt<bool> printIrAfterAll("print-ir-after-all",
+                              cl::desc("Print the IR after every pass"),
+                              cl::cat(category));
 
-mlir::OwningOpRef<mlir::ModuleOp> compile(mlir::MLIRContext &ctx) {
-  std::string error;
-  auto input = mlir::openInputFile(inputPath, &error);
-  if (!input) {
-    WithColor::error(errs(), "cnnc") << error << "\n";
-    return nullptr;
-  }
+int fail(const Twine &message) {
+  WithColor::error(errs(), "cnnc") << message << "\n";
+  return 1;
+}
+
+mlir::OwningOpRef<mlir::ModuleOp> importGraph(mlir::MLIRContext &ctx,
+                                              SourceMgr &sourceMgr) {
   cnnc::GraphOptions options;
   options.seed = seed;
   if (!weightsPath.empty()) {
@@ -70,40 +99,112 @@ mlir::OwningOpRef<mlir::ModuleOp> compile(mlir::MLIRContext &ctx) {
     WithColor::note() << "no --weights given; using seeded random weights (seed "
                       << seed << ")\n";
   }
-  SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(input), SMLoc());
-  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &ctx);
   return cnnc::importGraph(sourceMgr, &ctx, options);
+}
+
+/// Reads the input in the format its extension names.
+mlir::OwningOpRef<mlir::ModuleOp> importInput(mlir::MLIRContext &ctx,
+                                              SourceMgr &sourceMgr) {
+  StringRef ext = sys::path::extension(inputPath);
+  if (ext == ".onnx") {
+    if (!weightsPath.empty())
+      WithColor::warning(errs(), "cnnc")
+          << "--weights is ignored: an ONNX model holds its own weights\n";
+    auto module = cnnc::importOnnx(inputPath, ctx);
+    return succeeded(module) ? std::move(*module) : nullptr;
+  }
+  std::string error;
+  auto input = mlir::openInputFile(inputPath, &error);
+  if (!input) {
+    fail(error);
+    return nullptr;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(input), SMLoc());
+  if (ext == ".mlir")
+    return mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &ctx);
+  return importGraph(ctx, sourceMgr);
+}
+
+mlir::LogicalResult optimize(mlir::ModuleOp module) {
+  mlir::PassManager pm(module->getContext());
+  if (printIrAfterAll) {
+    module->getContext()->disableMultithreading();
+    pm.enableIRPrinting(/*shouldPrintBeforePass=*/nullptr,
+                        /*shouldPrintAfterPass=*/
+                        [](mlir::Pass *, mlir::Operation *) { return true; },
+                        /*printModuleScope=*/true);
+  }
+  if (TimePassesIsEnabled) // LLVM's own -time-passes, shown in our --help
+    pm.enableTiming();
+  mlir::cnn::buildOptimizationPipeline(pm, optLevel);
+  return pm.run(module);
+}
+
+std::string defaultOutputPath() {
+  SmallString<128> path(sys::path::filename(inputPath));
+  const char *ext = "";
+  switch (emit) {
+  case Emit::Mlir: return "-";
+  case Emit::SharedLib: ext = ".so"; break;
+  case Emit::Object: ext = ".o"; break;
+  case Emit::StaticLib: ext = ".a"; break;
+  case Emit::Header: ext = ".h"; break;
+  case Emit::Cpp: ext = ".cpp"; break;
+  }
+  sys::path::replace_extension(path, ext);
+  return std::string(path);
+}
+
+int printMlir(mlir::ModuleOp module, StringRef path) {
+  std::string error;
+  auto output = mlir::openOutputFile(path, &error);
+  if (!output)
+    return fail(error);
+  mlir::OpPrintingFlags flags;
+  if (elideResources)
+    flags.elideLargeResourceString();
+  module->print(output->os(), flags);
+  output->os() << "\n";
+  output->keep();
+  return 0;
+}
+
+EmitKind emitKind() {
+  switch (emit) {
+  case Emit::Object: return EmitKind::Object;
+  case Emit::StaticLib: return EmitKind::StaticLib;
+  case Emit::Header: return EmitKind::Header;
+  case Emit::Cpp: return EmitKind::CppSource;
+  default: return EmitKind::SharedLib;
+  }
 }
 } // namespace
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  cl::getRegisteredOptions()["time-passes"]->addCategory(category);
   cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(argc, argv,
-                              "cnnc: compiles .graph networks of the cnn "
-                              "dialect\n");
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "cnnc: compiles a network (.graph, .onnx or cnn-dialect .mlir) to "
+      "native code\n");
   mlir::MLIRContext ctx;
   ctx.loadDialect<mlir::cnn::CnnDialect, mlir::func::FuncDialect>();
-  mlir::OwningOpRef<mlir::ModuleOp> module = compile(ctx);
-  if (!module)
+  SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &ctx);
+
+  mlir::OwningOpRef<mlir::ModuleOp> module = importInput(ctx, sourceMgr);
+  if (!module || mlir::failed(optimize(*module)))
     return 1;
 
-  std::string error;
-  auto output = mlir::openOutputFile(outputPath, &error);
-  if (!output) {
-    WithColor::error(errs(), "cnnc") << error << "\n";
-    return 1;
-  }
-  mlir::OpPrintingFlags flags;
-  if (elideResources)
-    flags.elideLargeResourceString();
-  switch (emit) {
-  case Emit::Mlir:
-    module->print(output->os(), flags);
-    output->os() << "\n";
-    break;
-  }
-  output->keep();
+  std::string path = outputPath.empty() ? defaultOutputPath() : outputPath;
+  if (emit == Emit::Mlir)
+    return printMlir(*module, path);
+  cnnc::codegen::EmitOptions options;
+  options.kind = emitKind();
+  options.outputPath = path;
+  options.target = target;
+  if (Error err = cnnc::codegen::emitModel(*module, options))
+    return fail(toString(std::move(err)));
   return 0;
 }

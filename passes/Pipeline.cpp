@@ -1,0 +1,25 @@
+//===- Pipeline.cpp - the pass pipelines of cnnc -O0..-O3 ------------------===//
+#include "passes/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::cnn::buildOptimizationPipeline(OpPassManager &pm,
+                                          unsigned optLevel) {
+  if (optLevel >= 1) {
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
+  // Always last: whatever ran before, codegen gets a consistent network.
+  pm.addPass(createCnnShapeCheck());
+}
+
+void mlir::cnn::registerOptimizationPipelines() {
+  for (unsigned level = 0; level <= 3; ++level)
+    PassPipelineRegistration<>(
+        "cnn-pipeline-O" + std::to_string(level),
+        "the pass pipeline of cnnc -O" + std::to_string(level),
+        [level](OpPassManager &pm) { buildOptimizationPipeline(pm, level); });
+}
