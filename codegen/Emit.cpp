@@ -316,7 +316,7 @@ llvm::Error emitModel(mlir::ModuleOp module, const EmitOptions &opts) {
   auto target = parseTarget(opts.target);
   if (!target)
     return target.takeError();
-  auto model = buildPipeline(module);
+  auto model = buildPipeline(module, opts.kind == EmitKind::CppSource);
   if (!model)
     return model.takeError();
   TempDir tmp;

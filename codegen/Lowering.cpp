@@ -6,7 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Lowering.h"
+#include "codegen/LowerSequence.h"
 #include "codegen/Schedule.h"
+#include "ir/ConstantData.h"
 
 #include "ir/CnnDialect.h"
 
@@ -19,6 +21,7 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <optional>
 
 using namespace mlir;
 using Halide::Expr;
@@ -33,31 +36,12 @@ llvm::Error halideError(const Halide::Error &e) {
 }
 
 llvm::Expected<std::vector<float>> constantData(ElementsAttr value) {
-  auto type = cast<ShapedType>(value.getType());
-  if (!type.getElementType().isF32())
-    return llvm::createStringError("only f32 constants are supported");
-  size_t n = type.getNumElements();
-  if (auto res = dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *blob = res.getRawHandle().getBlob();
-    if (!blob)
-      return llvm::createStringError("constant blob '%s' has no data",
-                                     res.getRawHandle().getKey().str().c_str());
-    ArrayRef<char> bytes = blob->getData();
-    if (bytes.size() != n * sizeof(float))
-      return llvm::createStringError("constant blob holds %zu bytes, want %zu",
-                                     bytes.size(), n * sizeof(float));
-    std::vector<float> out(n);
-    std::memcpy(out.data(), bytes.data(), bytes.size());
-    return out;
-  }
-  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
-    auto vals = dense.getValues<float>(); // also expands splats
-    return std::vector<float>(vals.begin(), vals.end());
-  }
-  auto vals = value.tryGetValues<float>();
-  if (!vals)
-    return llvm::createStringError("unsupported constant attribute kind");
-  return std::vector<float>(vals->begin(), vals->end());
+  if (auto data = cnn::getFloatData(value))
+    return std::move(*data);
+  std::string type;
+  llvm::raw_string_ostream(type) << value.getType();
+  return llvm::createStringError(
+      "constant of type %s is not readable f32 data (elided blob?)", type.c_str());
 }
 
 namespace {
@@ -137,34 +121,45 @@ float f32(const llvm::APFloat &v) { return v.convertToFloat(); }
 
 Expr negInf() { return Expr(-std::numeric_limits<float>::infinity()); }
 
-/// Source coordinate (float) of output coordinate x along a dimension
-/// resized from `in` to `out` elements (ODS of cnn.resize).
-Expr sourceCoord(Expr x, int64_t in, int64_t out, cnn::CoordMode mode) {
-  Expr xf = Halide::cast<float>(x);
-  float scale = float(in) / float(out);
+/// Source coordinate of output coordinate x along a dimension resized from
+/// `in` to `out` elements (ODS of cnn.resize), as the exact fraction num/den:
+/// nearest rounding then decides ties (s = k + 0.5) exactly, where a float
+/// scale can land on either side (e.g. in = 2, out = 7, x = 3: s = 0.5).
+struct Fraction {
+  Expr num;
+  int den;
+  Expr value() const { return Halide::cast<float>(num) / float(den); }
+};
+
+Fraction sourceCoord(Expr x, int64_t in, int64_t out, cnn::CoordMode mode) {
+  int i = int(in), o = int(out);
   switch (mode) {
-  case cnn::CoordMode::half_pixel:
-    return (xf + 0.5f) * scale - 0.5f;
+  case cnn::CoordMode::half_pixel: // (x + 1/2) * in / out - 1/2
+    return {(2 * x + 1) * i - o, 2 * o};
   case cnn::CoordMode::pytorch_half_pixel:
-    return out > 1 ? (xf + 0.5f) * scale - 0.5f : Expr(0.0f);
+    return out > 1 ? Fraction{(2 * x + 1) * i - o, 2 * o} : Fraction{Expr(0), 1};
   case cnn::CoordMode::asymmetric:
-    return xf * scale;
+    return {x * i, o};
   case cnn::CoordMode::align_corners:
-    return out > 1 ? xf * float(in - 1) / float(out - 1) : Expr(0.0f);
+    return out > 1 ? Fraction{x * (i - 1), o - 1} : Fraction{Expr(0), 1};
   }
   llvm_unreachable("unknown coord mode");
 }
 
-Expr roundNearest(Expr s, cnn::NearestMode mode) {
+/// floor(n / d) for d > 0 (Halide's integer division rounds down).
+Expr floorDiv(Expr n, int d) { return n / d; }
+Expr ceilDiv(Expr n, int d) { return -((-n) / d); }
+
+Expr roundNearest(const Fraction &s, cnn::NearestMode mode) {
   switch (mode) {
-  case cnn::NearestMode::round_prefer_floor:
-    return Halide::ceil(s - 0.5f);
-  case cnn::NearestMode::round_prefer_ceil:
-    return Halide::floor(s + 0.5f);
+  case cnn::NearestMode::round_prefer_floor: // ceil(s - 1/2)
+    return ceilDiv(2 * s.num - s.den, 2 * s.den);
+  case cnn::NearestMode::round_prefer_ceil: // floor(s + 1/2)
+    return floorDiv(2 * s.num + s.den, 2 * s.den);
   case cnn::NearestMode::floor:
-    return Halide::floor(s);
+    return floorDiv(s.num, s.den);
   case cnn::NearestMode::ceil:
-    return Halide::ceil(s);
+    return ceilDiv(s.num, s.den);
   }
   llvm_unreachable("unknown nearest mode");
 }
@@ -195,10 +190,13 @@ private:
 
   // --- op families ------------------------------------------------------
   llvm::Error lowerOp(Operation *op);
+  llvm::Error lowerSequence(Operation *op); // LowerSequence.cpp, a Func per result
   llvm::Error lowerConstant(cnn::ConstantOp op);
   void lowerUnary(Operation *op, const std::function<Expr(Expr)> &fn);
   void lowerBinary(Operation *op, const std::function<Expr(Expr, Expr)> &fn);
   void lowerConv(cnn::Conv2DOp op);
+  bool lowerConvBlocked(cnn::Conv2DOp op);
+  bool lowerConvDepthwise(cnn::Conv2DOp op);
   void lowerConvTranspose(cnn::ConvTranspose2DOp op);
   void lowerMaxPool(cnn::MaxPool2DOp op);
   void lowerAvgPool(cnn::AvgPool2DOp op);
@@ -274,7 +272,136 @@ void Lowerer::lowerBinary(Operation *op,
        }));
 }
 
+/// Largest divisor of n that is at most `limit` (at least 1).
+int divisorAtMost(int n, int limit) {
+  for (int d = std::min(n, limit); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
+}
+
+/// The f32 data of `v` when it is a cnn.constant, else nullopt.
+std::optional<std::vector<float>> constantOperand(Value v) {
+  auto c = v.getDefiningOp<cnn::ConstantOp>();
+  if (!c)
+    return std::nullopt;
+  auto data = constantData(c.getValue());
+  if (!data) {
+    llvm::consumeError(data.takeError());
+    return std::nullopt;
+  }
+  return std::move(*data);
+}
+
+/// in(n, c, y - padTop, x - padLeft), zero outside the input: the padded
+/// input of a conv, read in padded coordinates (no select in the conv).
+Expr paddedRead(const Tensor &in, Expr n, Expr c, Expr y, Expr x, int padTop,
+                int padLeft) {
+  int h = in.dim(2), w = in.dim(3);
+  Expr iy = y - padTop, ix = x - padLeft;
+  Expr inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+  return Halide::select(inside,
+                        in({n, c, Halide::clamp(iy, 0, h - 1), Halide::clamp(ix, 0, w - 1)}),
+                        0.0f);
+}
+
+/// Dense conv (groups = 1) in the blocked layout of BlockedConv; weights that
+/// are constants are packed here, at compile time.
+bool Lowerer::lowerConvBlocked(cnn::Conv2DOp op) {
+  if (op.getGroups() != 1 || hintsFor(op).layout == "nchw")
+    return false;
+  Tensor in = get(op.getInput()), w = get(op.getWeight());
+  Shape outShape = shapeOf(op.getResult());
+  auto s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+  const int OB = 16;
+  int C = in.dim(1), F = int(outShape[1]), KH = w.dim(2), KW = w.dim(3);
+  BlockedConv bc;
+  bc.op = op;
+  bc.icBlock = divisorAtMost(C, 16);
+  bc.inBlocks = C / bc.icBlock;
+  bc.outBlocks = (F + OB - 1) / OB;
+  bc.outH = int(outShape[2]);
+  bc.outW = int(outShape[3]);
+  bc.kernelW = KW;
+  std::string base = funcName(op);
+  Var co("co"), x("x"), y("y"), ob("ob"), n("n"), ci("ci"), cb("cb"), kx("kx"), ky("ky");
+  bc.co = co, bc.x = x, bc.y = y, bc.ob = ob, bc.n = n, bc.ci = ci, bc.cb = cb;
+  int icb = bc.icBlock;
+
+  bc.pack = Func(base + "_pack");
+  bc.pack(ci, x, y, cb, n) = paddedRead(in, n, cb * icb + ci, y, x, int(p[0]), int(p[1]));
+
+  bc.weights = Func(base + "_weights");
+  if (auto data = constantOperand(op.getWeight())) {
+    Halide::Buffer<float> buf(std::vector<int>{OB, icb, KW, KH, bc.inBlocks, bc.outBlocks}, base + "_w");
+    buf.fill(0.0f);
+    float *dst = buf.data();
+    for (int f = 0; f < F; ++f)
+      for (int c = 0; c < C; ++c)
+        for (int i = 0; i < KH; ++i)
+          for (int j = 0; j < KW; ++j)
+            dst[f % OB + OB * (c % icb + icb * (j + KW * (i + KH * (c / icb + bc.inBlocks * (f / OB)))))] =
+                (*data)[((size_t(f) * C + c) * KH + i) * KW + j];
+    bc.weights(co, ci, kx, ky, cb, ob) = buf(co, ci, kx, ky, cb, ob);
+    bc.weightsConstant = true;
+  } else {
+    bc.weights(co, ci, kx, ky, cb, ob) = readOr(w, {ob * OB + co, cb * icb + ci, ky, kx}, 0.0f);
+  }
+
+  Expr init = 0.0f;
+  if (Value bias = op.getBias())
+    init = readOr(get(bias), {ob * OB + co}, 0.0f);
+  bc.acc = Func(base + "_acc");
+  bc.acc(co, x, y, ob, n) = init;
+  bc.r = RDom(0, icb, 0, KW, 0, KH, 0, bc.inBlocks, "r"); // ci, kx, ky, cb
+  const RDom &r = bc.r;
+  bc.acc(co, x, y, ob, n) +=
+      bc.pack(r.x, x * int(s[1]) + r.y * int(d[1]), y * int(s[0]) + r.z * int(d[0]), r.w, n) *
+      bc.weights(co, r.x, r.y, r.z, r.w, ob);
+  bc.out = Func(base + "_out");
+  bc.out(co, x, y, ob, n) = bc.acc(co, x, y, ob, n);
+  Func out = bc.out;
+  bind(op, define(op, outShape, [&](const Coords &i) {
+         return out(i[1] % OB, i[3], i[2], i[1] / OB, i[0]);
+       }));
+  model.funcs.back().view = true;
+  model.convs.push_back(bc);
+  return true;
+}
+
+/// Depthwise conv (one input channel per group): a padded input stage and
+/// the taps summed in one expression, vectorised along x.
+bool Lowerer::lowerConvDepthwise(cnn::Conv2DOp op) {
+  Tensor in = get(op.getInput()), w = get(op.getWeight());
+  Shape outShape = shapeOf(op.getResult());
+  int groups = op.getGroups();
+  if (groups == 1 || w.dim(1) != 1 || w.dim(2) * w.dim(3) > 49)
+    return false;
+  int fPerGroup = int(outShape[1]) / groups;
+  auto s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+  Shape padded{in.shape[0], in.shape[1], in.shape[2] + p[0] + p[2], in.shape[3] + p[1] + p[3]};
+  Tensor pad = define(op, padded, [&](const Coords &i) {
+    return paddedRead(in, i[0], i[1], i[2], i[3], int(p[0]), int(p[1]));
+  });
+  Tensor b;
+  if (Value bias = op.getBias())
+    b = get(bias);
+  bind(op, define(op, outShape, [&](const Coords &i) {
+         Expr c = i[1] / fPerGroup;
+         Expr sum = b.f.defined() ? b({i[1]}) : Expr(0.0f);
+         for (int ky = 0; ky < w.dim(2); ++ky)
+           for (int kx = 0; kx < w.dim(3); ++kx)
+             sum = sum + pad({i[0], c, i[2] * int(s[0]) + ky * int(d[0]),
+                              i[3] * int(s[1]) + kx * int(d[1])}) *
+                             w({i[1], 0, ky, kx});
+         return sum;
+       }));
+  return true;
+}
+
 void Lowerer::lowerConv(cnn::Conv2DOp op) {
+  if (lowerConvBlocked(op) || lowerConvDepthwise(op))
+    return;
   Tensor in = get(op.getInput()), w = get(op.getWeight());
   Shape outShape = shapeOf(op.getResult());
   int groups = op.getGroups();
@@ -441,15 +568,16 @@ void Lowerer::lowerResize(cnn::ResizeOp op) {
   auto nearestMode = op.getNearestMode();
   bool linear = op.getMode() == cnn::ResizeMode::linear;
   bind(op, define(op, outShape, [&](const Coords &i) {
-         Expr sy = sourceCoord(i[2], in.shape[2], outShape[2], coordMode);
-         Expr sx = sourceCoord(i[3], in.shape[3], outShape[3], coordMode);
+         Fraction cy = sourceCoord(i[2], in.shape[2], outShape[2], coordMode);
+         Fraction cx = sourceCoord(i[3], in.shape[3], outShape[3], coordMode);
          int h = in.dim(2), w = in.dim(3);
          if (!linear) {
-           auto pick = [&](Expr s, int n) {
-             return Halide::clamp(Halide::cast<int>(roundNearest(s, nearestMode)), 0, n - 1);
+           auto pick = [&](const Fraction &s, int n) {
+             return Halide::clamp(roundNearest(s, nearestMode), 0, n - 1);
            };
-           return in({i[0], i[1], pick(sy, h), pick(sx, w)});
+           return in({i[0], i[1], pick(cy, h), pick(cx, w)});
          }
+         Expr sy = cy.value(), sx = cx.value();
          sy = Halide::clamp(sy, 0.0f, float(h - 1));
          sx = Halide::clamp(sx, 0.0f, float(w - 1));
          Expr y0 = Halide::cast<int>(Halide::floor(sy)), x0 = Halide::cast<int>(Halide::floor(sx));
@@ -614,10 +742,28 @@ llvm::Error Lowerer::lowerOp(Operation *op) {
       .Case<MatMulOp>([&](auto o) { lowerMatMul(o); return done(o); })
       .Case<SoftmaxOp>([&](auto o) { lowerSoftmax(o, o.getAxis(), false); return done(o); })
       .Case<LogSoftmaxOp>([&](auto o) { lowerSoftmax(o, o.getAxis(), true); return done(o); })
+      .Case<RnnOp, GruOp, LstmOp, LayerNormOp, AttentionOp>([&](Operation *o) { return lowerSequence(o); })
       .Default([](Operation *o) {
         return llvm::createStringError("codegen: cannot lower op '%s'",
                                        o->getName().getStringRef().str().c_str());
       });
+}
+
+llvm::Error Lowerer::lowerSequence(Operation *op) {
+  auto toSeq = [](Tensor t) { return SeqTensor{t.f, t.shape}; };
+  SequenceEnv env{
+      [&](Value v) { return toSeq(get(v)); },
+      [&](Operation *o, const Shape &shape, const Body &body) {
+        return toSeq(define(o, shape, body));
+      },
+      [&](Operation *o, const Shape &shape, RDom r, const Body &init,
+          const Body &term) { return toSeq(accumulate(o, shape, r, init, term)); }};
+  auto results = lowerSequenceOp(op, env);
+  if (!results)
+    return results.takeError();
+  for (auto [value, t] : llvm::zip(op->getResults(), *results))
+    values[value] = Tensor{t.f, t.shape};
+  return llvm::Error::success();
 }
 
 /// `cnn.name` of an argument or result, else `<fallback><index>`.
@@ -666,7 +812,7 @@ llvm::Error Lowerer::lower(func::FuncOp main) {
   for (Operation &op : main.getBody().front()) {
     if (isa<func::ReturnOp>(op))
       continue;
-    if (op.getNumResults() != 1)
+    if (op.getNumResults() != 1 && !isSequenceOp(&op))
       return llvm::createStringError("codegen: op '%s' must have one result",
                                      op.getName().getStringRef().str().c_str());
     if (auto err = lowerOp(&op))
@@ -691,12 +837,13 @@ llvm::Error Lowerer::lower(func::FuncOp main) {
 
 } // namespace
 
-llvm::Expected<LoweredModel> buildPipeline(ModuleOp module) {
+llvm::Expected<LoweredModel> buildPipeline(ModuleOp module, bool forCppBackend) {
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main || main.getBody().empty())
     return llvm::createStringError("codegen: module has no func.func @main");
   LoweredModel model;
   model.name = modelName(module);
+  model.forCppBackend = forCppBackend;
   try {
     Lowerer lowerer(model);
     if (auto err = lowerer.lower(main))
@@ -716,6 +863,17 @@ Halide::Buffer<float> wrap(const float *data, const Shape &shape) {
     sizes.push_back(static_cast<int>(d));
   return Halide::Buffer<float>(const_cast<float *>(data), sizes);
 }
+
+/// Halide emits aligned vector moves on dense input and output accesses
+/// whatever alignment is declared (see ModelGlue.c.in), so caller memory not
+/// aligned to the widest vector runs on a (Halide-allocated, aligned) copy.
+bool needsStaging(const float *data) {
+  return reinterpret_cast<uintptr_t>(data) % 64 != 0;
+}
+
+Halide::Buffer<float> staged(const Halide::Buffer<float> &view, const float *data) {
+  return needsStaging(data) ? view.copy() : view;
+}
 } // namespace
 
 llvm::Error runJit(LoweredModel &model, const std::vector<const float *> &inputs,
@@ -725,11 +883,17 @@ llvm::Error runJit(LoweredModel &model, const std::vector<const float *> &inputs
     return llvm::createStringError("runJit: wrong number of buffers");
   try {
     for (size_t i = 0; i < inputs.size(); ++i)
-      model.inputs[i].set(wrap(inputs[i], model.inputInfo[i].shape));
+      model.inputs[i].set(staged(wrap(inputs[i], model.inputInfo[i].shape), inputs[i]));
+    std::vector<Halide::Buffer<float>> views;
     std::vector<Halide::Buffer<>> outs;
-    for (size_t i = 0; i < outputs.size(); ++i)
-      outs.push_back(wrap(outputs[i], model.outputInfo[i].shape));
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      views.push_back(wrap(outputs[i], model.outputInfo[i].shape));
+      outs.push_back(staged(views.back(), outputs[i]));
+    }
     Halide::Pipeline(model.outputs).realize(Halide::Realization(outs));
+    for (size_t i = 0; i < outputs.size(); ++i)
+      if (needsStaging(outputs[i]))
+        views[i].copy_from(Halide::Buffer<float>(outs[i]));
   } catch (const Halide::Error &e) {
     return halideError(e);
   }

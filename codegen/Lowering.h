@@ -36,6 +36,27 @@ struct LoweredFunc {
   mlir::Operation *op = nullptr;
   std::vector<Halide::Var> vars;     // pure vars, MLIR order
   std::vector<Halide::RDom> updates; // one per update definition
+  /// A pure re-indexing of another Func (e.g. the NCHW view of a blocked
+  /// conv): inlined unless it is an output.
+  bool view = false;
+};
+
+/// A conv2d lowered in the blocked layout (channels in blocks of 16, the
+/// innermost Halide dimension), scheduled by scheduleBlockedConv:
+///   pack(ci, x, y, cb, n)  = zero-padded input, channel cb * icBlock + ci
+///   acc(co, x, y, ob, n)   = bias + sum over (ci, kx, ky, cb) of
+///                            pack(ci, x*s + kx*d, y*s + ky*d, cb, n) *
+///                            weights(co, ci, kx, ky, cb, ob)
+///   out(co, x, y, ob, n)   = acc (channel ob * 16 + co)
+/// The op's NCHW result is a view of `out` (LoweredFunc::view).
+struct BlockedConv {
+  mlir::Operation *op = nullptr;
+  Halide::Func pack, weights, acc, out; // weights: undefined when constant
+  Halide::Var co, x, y, ob, n, ci, cb;
+  Halide::RDom r; // ci, kx, ky, cb
+  int icBlock = 16, inBlocks = 1, outBlocks = 1, outW = 1, outH = 1;
+  int kernelW = 1;
+  bool weightsConstant = false; // packed at compile time
 };
 
 /// The whole network as Halide objects.
@@ -45,11 +66,17 @@ struct LoweredModel {
   std::vector<Halide::ImageParam> inputs;
   std::vector<Halide::Func> outputs;
   std::vector<LoweredFunc> funcs; // every Func to schedule, producers first
+  std::vector<BlockedConv> convs; // blocked convs (their view is in funcs)
+  // Halide's C++ backend cannot emit the predicated loads of vectorised
+  // GuardWithIf tails: such stages stay scalar for it (the C++ compiler
+  // vectorises them itself).
+  bool forCppBackend = false;
 };
 
 /// Lowers `module` (which must hold func.func @main) and applies the schedule
 /// (default, or overridden per op by `cnn.tiling`; see Schedule.h).
-llvm::Expected<LoweredModel> buildPipeline(mlir::ModuleOp module);
+llvm::Expected<LoweredModel> buildPipeline(mlir::ModuleOp module,
+                                           bool forCppBackend = false);
 
 /// The raw float data of a constant's value (DenseResourceElementsAttr or
 /// DenseElementsAttr of f32).

@@ -1,6 +1,8 @@
 //===- Schedule.cpp - default schedule and cnn.tiling hints ---------------===//
 #include "codegen/Schedule.h"
 
+#include "ir/CnnDialect.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 
 #include <algorithm>
@@ -14,16 +16,30 @@ namespace cnnc::codegen {
 
 ScheduleHints hintsFor(mlir::Operation *op) {
   ScheduleHints hints;
-  auto dict = op ? op->getAttrOfType<mlir::DictionaryAttr>("cnn.tiling")
-                 : mlir::DictionaryAttr();
+  if (!op)
+    return hints;
+  if (auto fuse = op->getAttrOfType<mlir::StringAttr>("cnn.fuse"))
+    if (fuse.getValue() == "epilogue")
+      hints.computeInline = true;
+  auto dict = op->getAttrOfType<mlir::DictionaryAttr>("cnn.tiling");
   if (!dict)
     return hints;
-  if (auto v = dict.getAs<mlir::IntegerAttr>("vector"))
-    hints.vector = static_cast<int>(v.getInt());
+  auto integer = [&](const char *key, int &out) {
+    if (auto v = dict.getAs<mlir::IntegerAttr>(key))
+      out = static_cast<int>(v.getInt());
+  };
+  integer("vector", hints.vector);
+  integer("tile_oc", hints.tileOc);
+  integer("tile_x", hints.tileX);
+  integer("tile_y", hints.tileY);
   if (auto v = dict.getAs<mlir::BoolAttr>("parallel"))
     hints.parallel = v.getValue();
   if (auto v = dict.getAs<mlir::BoolAttr>("inline"))
     hints.computeInline = v.getValue();
+  if (auto v = dict.getAs<mlir::BoolAttr>("unroll_kx"))
+    hints.unrollKx = v.getValue();
+  if (auto v = dict.getAs<mlir::StringAttr>("layout"))
+    hints.layout = v.getValue().str();
   return hints;
 }
 
@@ -33,24 +49,30 @@ namespace {
 /// inside them (each lane accumulates its own output), and threads over the
 /// outermost dimension that has more than one element.
 void scheduleStage(Halide::Stage stage, const LoweredFunc &lf,
-                   const std::vector<RVar> &rvars, const ScheduleHints &hints) {
+                   const std::vector<RVar> &rvars, const ScheduleHints &hints,
+                   bool vectorizeTails) {
   std::vector<Var> vars(lf.vars.rbegin(), lf.vars.rend()); // innermost first
   std::vector<int64_t> extents(lf.shape.rbegin(), lf.shape.rend());
   if (vars.empty())
     return;
-  bool split = hints.vector > 1 && extents[0] >= hints.vector;
+  // Short rows: 8 lanes still beat scalar code (e.g. 7x7 maps).
+  int lanes = hints.vector;
+  if (lanes > 8 && extents[0] < lanes && extents[0] >= 8)
+    lanes = 8;
+  bool split = lanes > 1 && extents[0] >= lanes;
   Var outer = vars[0];
   if (split) {
     Var inner(vars[0].name() + "_vi");
     outer = Var(vars[0].name() + "_vo");
     // GuardWithIf: valid for every extent and for update definitions.
-    stage.split(vars[0], outer, inner, hints.vector, TailStrategy::GuardWithIf);
+    stage.split(vars[0], outer, inner, lanes, TailStrategy::GuardWithIf);
     std::vector<VarOrRVar> order{inner};
     order.insert(order.end(), rvars.begin(), rvars.end());
     order.push_back(outer);
     order.insert(order.end(), vars.begin() + 1, vars.end());
     stage.reorder(order);
-    stage.vectorize(inner);
+    if (vectorizeTails)
+      stage.vectorize(inner);
   }
   if (!hints.parallel)
     return;
@@ -59,7 +81,7 @@ void scheduleStage(Halide::Stage stage, const LoweredFunc &lf,
       stage.parallel(vars[k]);
       return;
     }
-  if (split && extents[0] > hints.vector)
+  if (split && extents[0] > lanes)
     stage.parallel(outer);
 }
 
@@ -68,22 +90,104 @@ bool isOutput(const LoweredModel &model, const Halide::Func &f) {
                      [&](const Halide::Func &o) { return o.name() == f.name(); });
 }
 
+bool isElementwise(mlir::Operation *op) {
+  using namespace mlir::cnn;
+  return mlir::isa<ReluOp, SigmoidOp, TanhOp, HardSwishOp, SoftplusOp, SoftsignOp,
+                   GeluOp, LeakyReluOp, EluOp, SeluOp, HardSigmoidOp, ClipOp, PReluOp,
+                   BatchNormOp, AddOp, SubOp, MulOp, DivOp>(op);
+}
+
+/// Consumers that read each element of their input about once.
+bool readsOnce(mlir::Operation *user) {
+  using namespace mlir::cnn;
+  return isElementwise(user) ||
+         mlir::isa<Conv2DOp, MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, GlobalMaxPoolOp,
+                   ConcatOp, FlattenOp, ReshapeOp, PadOp, TransposeOp>(user);
+}
+
+bool inlineByDefault(const LoweredFunc &lf) {
+  if (lf.view)
+    return true;
+  if (!lf.op || !lf.updates.empty() || !isElementwise(lf.op) || lf.op->getNumResults() != 1)
+    return false;
+  mlir::Value v = lf.op->getResult(0);
+  return v.hasOneUse() && readsOnce(*v.getUsers().begin());
+}
+
+/// Picks a tile extent near `target` for a dimension of `extent`: the
+/// largest divisor in [target/2, target], else min(target, extent).
+int tileFor(int extent, int target) {
+  target = std::max(1, std::min(target, extent));
+  for (int t = target; t >= (target + 1) / 2; --t)
+    if (extent % t == 0)
+      return t;
+  return target;
+}
+
+/// The blocked conv: a register tile of tileOc channel blocks (16 lanes) x
+/// tileY rows x tileX columns of accumulators, the reduction inside it
+/// (channel in block, kx, ky, channel block), threads over rows x blocks.
+void scheduleBlockedConv(BlockedConv &bc) {
+  ScheduleHints hints = hintsFor(bc.op);
+  int tob = hints.tileOc > 0 ? hints.tileOc : (bc.outBlocks % 2 == 0 ? 2 : 1);
+  if (bc.outBlocks % tob != 0)
+    tob = 1;
+  int target = std::max(1, 16 / tob);
+  int tx = hints.tileX > 0 ? std::min(hints.tileX, bc.outW) : tileFor(bc.outW, target);
+  int ty = hints.tileY > 0 ? std::min(hints.tileY, bc.outH)
+                           : tileFor(bc.outH, std::max(1, target / tx));
+  Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), obo("obo"), obi("obi"), t("t");
+  // Whole blocks always (padded weights are zero): constant extents.
+  bc.out.bound(bc.co, 0, 16).bound(bc.ob, 0, bc.outBlocks);
+  bc.pack.bound(bc.ci, 0, bc.icBlock).bound(bc.cb, 0, bc.inBlocks);
+  bc.out.compute_root()
+      .split(bc.x, xo, xi, tx, TailStrategy::ShiftInwards)
+      .split(bc.y, yo, yi, ty, TailStrategy::ShiftInwards)
+      .split(bc.ob, obo, obi, tob, TailStrategy::ShiftInwards)
+      .reorder(bc.co, xi, yi, obi, xo, yo, obo, bc.n)
+      .vectorize(bc.co);
+  if (hints.parallel)
+    bc.out.fuse(yo, obo, t).parallel(t);
+
+  bc.acc.compute_at(bc.out, xo).vectorize(bc.co).unroll(bc.x).unroll(bc.y).unroll(bc.ob);
+  const Halide::RDom &r = bc.r;
+  Halide::Stage up = bc.acc.update();
+  up.reorder(bc.co, bc.x, bc.y, bc.ob, r.x, r.y, r.z, r.w)
+      .vectorize(bc.co)
+      .unroll(bc.x)
+      .unroll(bc.y)
+      .unroll(bc.ob);
+  if (hints.unrollKx.value_or(bc.kernelW <= 7) && bc.kernelW > 1)
+    up.unroll(r.y);
+
+  bc.pack.compute_root();
+  if (bc.icBlock >= 8)
+    bc.pack.vectorize(bc.ci);
+  if (hints.parallel)
+    bc.pack.parallel(bc.y);
+  if (!bc.weightsConstant)
+    bc.weights.compute_root().vectorize(bc.co);
+}
+
 } // namespace
 
 void applySchedule(LoweredModel &model) {
   for (LoweredFunc &lf : model.funcs) {
     ScheduleHints hints = hintsFor(lf.op);
-    if (hints.computeInline && lf.updates.empty() && !isOutput(model, lf.func))
+    bool output = isOutput(model, lf.func);
+    if (!output && lf.updates.empty() && hints.computeInline.value_or(inlineByDefault(lf)))
       continue; // Halide's default is inline
     lf.func.compute_root();
-    scheduleStage(lf.func, lf, {}, hints);
+    scheduleStage(lf.func, lf, {}, hints, !model.forCppBackend);
     for (size_t i = 0; i < lf.updates.size(); ++i) {
       std::vector<RVar> rvars;
       for (int k = 0; k < lf.updates[i].dimensions(); ++k)
         rvars.push_back(lf.updates[i][k]);
-      scheduleStage(lf.func.update(i), lf, rvars, hints);
+      scheduleStage(lf.func.update(i), lf, rvars, hints, !model.forCppBackend);
     }
   }
+  for (BlockedConv &bc : model.convs)
+    scheduleBlockedConv(bc);
 }
 
 } // namespace cnnc::codegen

@@ -1,11 +1,11 @@
 //===- Schedule.h - schedules of the lowered pipeline -----------*- C++ -*-===//
 //
-// Kept apart from the algorithm (Lowering.cpp). The default is simple and
-// correct for every extent; a performance pass overrides it per op by
+// Kept apart from the algorithm (Lowering.cpp). The defaults are fast and
+// valid for every extent; a performance pass overrides them per op by
 // attaching a `cnn.tiling` dictionary to the op, read into ScheduleHints:
 //
 //   %y = cnn.conv2d ... {cnn.tiling = {vector = 8 : i64, parallel = false,
-//                                      inline = false}}
+//                                      tile_x = 4 : i64, tile_y = 2 : i64}}
 //
 //   vector   lanes of the innermost output dimension (0/1: scalar; default
 //            16, the f32 width of AVX-512); used when the dimension is at
@@ -13,8 +13,22 @@
 //   parallel parallelise the outermost output dimension longer than 1
 //            (default true).
 //   inline   compute the op inside its consumers instead of into its own
-//            buffer (default false; ignored for ops with reductions and for
-//            outputs).
+//            buffer (ignored for ops with reductions and for outputs).
+//            Default: true for an elementwise op with one user that reads
+//            its input about once per element (another elementwise op, a
+//            conv's padded/packed input stage, a pool, concat, flatten,
+//            reshape, pad, transpose), false otherwise. `cnn.fuse =
+//            "epilogue"` on the op forces it on.
+//   layout   conv2d: "nchw16c" (default for groups = 1: blocked layout, see
+//            BlockedConv in Lowering.h) or "nchw" (plain direct loop nest).
+//   tile_oc  conv2d: channel blocks of 16 in the register tile (1 or 2;
+//            default 2 when the block count is even).
+//   tile_x, tile_y
+//            conv2d: output columns and rows in the register tile (default:
+//            about 16 accumulators: 16 / tile_oc columns, rows when the
+//            row is shorter).
+//   unroll_kx conv2d: unroll the kernel-column loop (default true for
+//            kernels up to 7 wide).
 //
 // Unknown keys are ignored so hints can grow without breaking old IR.
 //
@@ -24,12 +38,18 @@
 
 #include "codegen/Lowering.h"
 
+#include <optional>
+#include <string>
+
 namespace cnnc::codegen {
 
 struct ScheduleHints {
   int vector = 16; // AVX-512 holds 16 f32 lanes
   bool parallel = true;
-  bool computeInline = false;
+  std::optional<bool> computeInline; // unset: the default rule above
+  std::string layout;                // empty: default
+  int tileOc = 0, tileX = 0, tileY = 0; // 0: default
+  std::optional<bool> unrollKx;
 };
 
 /// Defaults overridden by the op's `cnn.tiling` attribute (op may be null).

@@ -15,6 +15,8 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
+#include <cmath>
+
 using namespace cnnc;
 using namespace cnnc::graph;
 using namespace mlir;
@@ -493,6 +495,133 @@ mlir::Value lowerActivationLayer(Layer &l) {
 }
 
 //===----------------------------------------------------------------------===//
+// Sequence layers: rnn, gru, lstm, layer_norm, attention
+//===----------------------------------------------------------------------===//
+
+/// lstm, gru and rnn: ONNX ops with weights `W`, `R`, `B` (ONNX layouts) and
+/// the default activations; `output` picks Y (sequence) or Y_h (last).
+mlir::Value lowerRecurrent(Layer &l) {
+  if (!checkRank(l, 3, false, " ([seq, batch, input], or [batch, seq, input] "
+                              "with batch_first=true)"))
+    return {};
+  struct Spec { StringRef kind; int64_t gates; ArrayRef<StringRef> acts; };
+  static const StringRef lstmActs[] = {"Sigmoid", "Tanh", "Tanh"};
+  static const StringRef gruActs[] = {"Sigmoid", "Tanh"};
+  static const StringRef rnnActs[] = {"Tanh"};
+  const Spec specs[] = {{"lstm", 4, lstmActs}, {"gru", 3, gruActs}, {"rnn", 1, rnnActs}};
+  const Spec &spec = *llvm::find_if(specs, [&](const Spec &s) { return s.kind == l.kind(); });
+  auto hidden = l.requireInt("hidden", 1);
+  StringRef direction = l.getWord("direction", "forward", {"forward", "reverse", "bidirectional"});
+  bool batchFirst = l.getBool("batch_first", false);
+  bool bias = l.getBool("bias", true);
+  bool last = l.getWord("output", "sequence", {"sequence", "last"}) == "last";
+  bool lbr = spec.kind == "gru" && l.getBool("linear_before_reset", false);
+  if (l.failed)
+    return {};
+  int64_t dirs = direction == "bidirectional" ? 2 : 1, H = *hidden;
+  int64_t input = shapeOf(l.inputs[0])[2];
+  Init init = Init::uniform(-1.0 / std::sqrt(double(H)), 1.0 / std::sqrt(double(H)));
+  Importer &im = l.importer;
+  SmallVector<mlir::Value> operands{l.inputs[0],
+                                    im.param(l, "W", {dirs, spec.gates * H, input}, init),
+                                    im.param(l, "R", {dirs, spec.gates * H, H}, init)};
+  if (bias)
+    operands.push_back(im.param(l, "B", {dirs, 2 * spec.gates * H}, init));
+  if (llvm::is_contained(operands, mlir::Value()))
+    return {};
+  // Further inputs are the initial states: h, then c (lstm).
+  operands.append(l.inputs.begin() + 1, l.inputs.end());
+  Builder b(l.loc.getContext());
+  SmallVector<Attribute> acts;
+  for (int64_t d = 0; d < dirs; ++d)
+    for (StringRef a : spec.acts)
+      acts.push_back(b.getStringAttr(a));
+  Attrs attrs(l);
+  attrs.i64("hidden_size", H)
+      .attr("direction", cnn::RnnDirectionAttr::get(
+                             l.loc.getContext(), *cnn::symbolizeRnnDirection(direction)))
+      .attr("activations", b.getArrayAttr(acts))
+      .i64("layout", batchFirst ? 1 : 0);
+  if (spec.kind == "gru")
+    attrs.boolean("linear_before_reset", lbr);
+  int32_t states = int32_t(l.inputs.size()) - 1;
+  int32_t segments[] = {1, 1, 1, bias ? 1 : 0, states > 0, states > 1, 0};
+  attrs.attr("operandSegmentSizes",
+             b.getDenseI32ArrayAttr(ArrayRef(segments).take_front(
+                 spec.kind == "lstm" ? 7 : 5)));
+  mlir::Value y = im.build(l, ("cnn." + spec.kind).str(), operands, attrs.list);
+  if (!y)
+    return {};
+  return last ? y.getDefiningOp()->getResult(1) : y;
+}
+
+/// Layer normalisation over the dimensions from `axis`; `weight` and `bias`
+/// have the normalised shape.
+mlir::Value lowerLayerNorm(Layer &l) {
+  ArrayRef<int64_t> in = shapeOf(l.inputs[0]);
+  int64_t axis = l.getInt("axis", -1, INT64_MIN);
+  double epsilon = l.getFloat("epsilon", 1e-5);
+  if (l.failed)
+    return {};
+  int64_t rank = in.size();
+  if (axis < -rank || axis >= rank) {
+    l.error() << "axis " << axis << " is out of range for the input "
+              << cnn::formatShape(in);
+    return {};
+  }
+  ArrayRef<int64_t> normalized = in.drop_front(axis < 0 ? axis + rank : axis);
+  Importer &im = l.importer;
+  mlir::Value scale = im.param(l, "weight", normalized, Init::uniform(1, 1));
+  mlir::Value bias = im.param(l, "bias", normalized, Init::uniform(0, 0));
+  if (!scale || !bias)
+    return {};
+  return im.build(l, "cnn.layer_norm", {l.inputs[0], scale, bias},
+                  Attrs(l).i64("axis", axis).f32("epsilon", epsilon).list);
+}
+
+/// x [batch, seq, E] times the PyTorch Linear weight `<name>.weight` [E, E]
+/// (transposed) plus `<name>.bias`.
+mlir::Value linear3d(Layer &l, mlir::Value x, StringRef name, int64_t e) {
+  Importer &im = l.importer;
+  mlir::Value w = im.param(l, (name + ".weight").str(), {e, e}, Init::heUniform(e));
+  mlir::Value b = im.param(l, (name + ".bias").str(), {e}, Init::bias(e));
+  if (!w || !b)
+    return {};
+  mlir::Value wt = im.build(l, "cnn.transpose", w, Attrs(l).ints("perm", {1, 0}).list);
+  mlir::Value y = wt ? im.build(l, "cnn.matmul", {x, wt}, {}) : mlir::Value();
+  return y ? im.build(l, "cnn.add", {y, b}, {}) : mlir::Value();
+}
+
+/// attention (q, k, v): the op as is. attention (x): self-attention with
+/// q/k/v/out projections of x [batch, seq, E] into `heads` heads.
+mlir::Value lowerAttention(Layer &l) {
+  auto heads = l.getInt("heads", 1, 1);
+  if (l.failed)
+    return {};
+  Attrs attrs(l);
+  if (l.inputs.size() == 3) {
+    if (shapeOf(l.inputs[0]).size() == 3)
+      attrs.i64("num_heads", heads);
+    return l.importer.build(l, "cnn.attention", l.inputs, attrs.list);
+  }
+  if (l.inputs.size() != 1 || !checkRank(l, 3, false, " [batch, seq, embedding]")) {
+    if (l.inputs.size() != 1)
+      l.error() << "takes 1 input (self-attention) or 3 (q, k, v), got "
+                << l.inputs.size();
+    return {};
+  }
+  int64_t e = shapeOf(l.inputs[0])[2];
+  SmallVector<mlir::Value> qkv;
+  for (StringRef name : {"q", "k", "v"})
+    qkv.push_back(linear3d(l, l.inputs[0], name, e));
+  if (llvm::is_contained(qkv, mlir::Value()))
+    return {};
+  mlir::Value y = l.importer.build(l, "cnn.attention", qkv,
+                                   attrs.i64("num_heads", heads).list);
+  return y ? linear3d(l, y, "out", e) : mlir::Value();
+}
+
+//===----------------------------------------------------------------------===//
 // The table of layer kinds
 //===----------------------------------------------------------------------===//
 
@@ -533,6 +662,12 @@ const LayerKind layerKinds[] = {
     {"log_softmax", "axis", 1, 1, lowerAxisOp},
     {"pad", "pads mode value", 1, 1, lowerPad},
     {"resize", "scale size mode coord_mode nearest_mode", 1, 1, lowerResize},
+    {"lstm", "hidden direction batch_first bias output", 1, 3, lowerRecurrent},
+    {"gru", "hidden direction batch_first bias output linear_before_reset", 1,
+     2, lowerRecurrent},
+    {"rnn", "hidden direction batch_first bias output", 1, 2, lowerRecurrent},
+    {"layer_norm", "axis epsilon activation", 1, 1, lowerLayerNorm},
+    {"attention", "heads", 1, 3, lowerAttention},
 };
 
 const LayerKind *findKind(StringRef name) {

@@ -1081,9 +1081,10 @@ LogicalResult OnnxImporter::importResize(const NodeCtx &c) {
     for (int d = 0; d < 4; ++d) {
       double exact = double(in[d]) * (*scales)[d];
       out[d] = int64_t(std::floor(exact));
-      // cnn.resize maps coordinates by in/out; ONNX by 1/scale. They agree
-      // only when the scale gives a whole size.
-      if (coord != "align_corners" && std::abs(exact - out[d]) > 1e-4)
+      // cnn.resize maps coordinates by in/out; ONNX by 1/scale (and
+      // align_corners by (in-1)/(in*scale-1)). They agree only when the
+      // scale gives a whole size.
+      if (std::abs(exact - out[d]) > 1e-4)
         return c.error() << "unsupported: scale " << (*scales)[d]
                          << " of a dimension of " << in[d]
                          << " gives a fractional size";
@@ -1159,8 +1160,28 @@ LogicalResult OnnxImporter::importShape(const NodeCtx &c) {
 
 } // namespace
 
-FailureOr<OwningOpRef<ModuleOp>> cnnc::importOnnx(llvm::StringRef path,
-                                                  MLIRContext &ctx) {
+/// Adds each binding as an initializer of the graph input it names.
+static LogicalResult bindInputs(onnx::ModelProto &model,
+                                const cnnc::OnnxImportOptions &options,
+                                Location loc) {
+  onnx::GraphProto &graph = *model.mutable_graph();
+  for (const auto &entry : options.bindings) {
+    llvm::StringRef name = entry.getKey();
+    if (llvm::none_of(graph.input(), [&](const onnx::ValueInfoProto &in) {
+          return in.name() == name;
+        }))
+      return emitError(loc) << "cannot bind '" << name
+                            << "': the graph has no input of that name";
+    onnx::TensorProto &init = *graph.add_initializer();
+    init = *entry.getValue();
+    init.set_name(name.str());
+  }
+  return success();
+}
+
+FailureOr<OwningOpRef<ModuleOp>>
+cnnc::importOnnx(llvm::StringRef path, MLIRContext &ctx,
+                 const OnnxImportOptions &options) {
   ctx.loadDialect<mlir::cnn::CnnDialect, func::FuncDialect>();
   Location loc = FileLineColLoc::get(&ctx, path, 0, 0);
   auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
@@ -1176,5 +1197,7 @@ FailureOr<OwningOpRef<ModuleOp>> cnnc::importOnnx(llvm::StringRef path,
                              "truncated or not an ONNX file)";
   if (model->ir_version() <= 0 || !model->has_graph())
     return emitError(loc) << "not a valid ONNX model (no IR version or graph)";
+  if (failed(bindInputs(*model, options, loc)))
+    return failure();
   return OnnxImporter(ctx, path, std::move(model)).run();
 }

@@ -16,14 +16,31 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <memory>
+
+namespace onnx {
+class TensorProto;
+} // namespace onnx
 
 namespace cnnc {
 
+struct OnnxImportOptions {
+  /// Graph inputs to import as initializers holding these values. Some
+  /// models feed operands that we need as constants (Resize scales, Pad
+  /// pads, Clip bounds, Reshape shapes) through graph inputs; binding them
+  /// makes such a model importable for one fixed value.
+  llvm::StringMap<std::shared_ptr<const onnx::TensorProto>> bindings;
+};
+
 /// Loads the ONNX model at `path` (external data is read relative to its
 /// directory). Errors are emitted as MLIR diagnostics on `ctx`; an
-/// unsupported model gets one error listing every unsupported node.
+/// unsupported model gets one error listing every unsupported node. Binding
+/// a name that is not a graph input is an error.
 mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>
-importOnnx(llvm::StringRef path, mlir::MLIRContext &ctx);
+importOnnx(llvm::StringRef path, mlir::MLIRContext &ctx,
+           const OnnxImportOptions &options = {});
 
 } // namespace cnnc
 

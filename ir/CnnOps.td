@@ -467,4 +467,6 @@ def Cnn_SoftmaxOp : Cnn_SoftmaxLikeOp<"softmax", "exp(x) / sum(exp(x))">;
 def Cnn_LogSoftmaxOp : Cnn_SoftmaxLikeOp<"log_softmax",
     "x - log(sum(exp(x)))">;
 
+include "ir/CnnSequenceOps.td"
+
 #endif // CNN_OPS

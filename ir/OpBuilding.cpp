@@ -22,12 +22,20 @@ FailureOr<Operation *> mlir::cnn::createInferred(OpBuilder &builder,
                                     op->getOperands(),
                                     op->getRawDictionaryAttrs(),
                                     op->getPropertiesStorage(),
-                                    op->getRegions(), types)) ||
-      types.size() != op->getNumResults()) {
+                                    op->getRegions(), types))) {
     if (!infer)
       emitError(loc) << opName << " does not infer its result type";
     op->erase();
     return failure();
+  }
+  if (types.size() != op->getNumResults()) {
+    // An op of several results (cnn.lstm): rebuilt with the inferred types.
+    OperationState multi(loc, opName);
+    multi.addOperands(operands);
+    multi.addAttributes(attrs);
+    multi.addTypes(types);
+    op->erase();
+    return builder.create(multi);
   }
   for (auto [result, type] : llvm::zip(op->getResults(), types))
     result.setType(type);

@@ -15,4 +15,153 @@ def CnnShapeCheck : Pass<"cnn-shape-check", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::cnn::CnnDialect"];
 }
 
+def CnnFoldBatchNorm : Pass<"cnn-fold-batch-norm", "::mlir::ModuleOp"> {
+  let summary = "Fold inference batch normalisation into the preceding conv";
+  let description = [{
+    A `cnn.batch_norm` whose input is a `cnn.conv2d` or
+    `cnn.conv_transpose2d` is folded into that conv when
+      * the conv's weight (and bias, if any) and all four batch-norm
+        parameters are `cnn.constant`s of f32 data that can be read (a
+        `dense` attribute or a present `dense_resource` blob), and
+      * the batch norm is the conv's only user.
+    With s[f] = scale[f] / sqrt(var[f] + epsilon) for output channel f:
+      weight'[f, ...] = weight[f, ...] * s[f]
+      bias'[f]        = (bias[f] - mean[f]) * s[f] + beta[f]
+    (a missing conv bias counts as 0, so a bias is created). For
+    conv_transpose2d the output channel of weight[c, j] is
+    (c / (C / groups)) * (F / groups) + j. The new weight and bias are
+    `cnn.constant`s holding `dense_resource` blobs named
+    `<weight blob or layer>.weight.folded` / `<layer>.bias.folded`; the batch
+    norm's uses read the conv's result and the batch norm is erased. Old
+    constants left without users are erased. Arithmetic is done in double and
+    rounded to f32 once.
+  }];
+  let dependentDialects = ["::mlir::cnn::CnnDialect"];
+}
+
+def CnnFuse : Pass<"cnn-fuse", "::mlir::ModuleOp"> {
+  let summary = "Mark producer/consumer fusion decisions for codegen";
+  let description = [{
+    Decides which ops codegen fuses and records it as discardable attributes;
+    the IR's ops and values are unchanged (codegen realises a fusion by
+    scheduling: inlining into an output stage, or Halide `compute_at`). Ops
+    are visited in program order, so a chain is decided front to back.
+
+    `cnn.fuse = "epilogue"`, with `cnn.fuse_operand = <i64>`, on an
+    elementwise op E — relu, clip, leaky_relu, sigmoid, tanh, hard_swish,
+    elu, selu, hard_sigmoid, softplus, softsign, gelu, prelu (its input
+    only, never the slope), add, sub, mul, div — when its operand number
+    `cnn.fuse_operand` is the result of a producer P such that
+      * P is a conv2d, conv_transpose2d, dense or batch_norm, or any of the
+        elementwise ops above (fused or not: this is how chains of
+        elementwise ops fuse, e.g. sigmoid -> mul or conv -> add -> relu),
+      * E is P's only user (one use), and
+      * E's result has P's result type (no broadcasting of P's result).
+    Codegen computes E inline in the output stage of the chain's head (the
+    first producer that is not itself an epilogue), so the intermediate is
+    never stored. For a binary op the other operand is read as a
+    materialised buffer (or a constant): it is never part of this chain,
+    since every value in the chain has one use. When both operands qualify,
+    operand 0 wins (a residual add of two convs fuses into the first).
+
+    `cnn.fuse = "consumer"` on a conv2d C when its result, possibly through
+    a chain of epilogue ops (each with one use), is the input of a
+    max_pool2d or avg_pool2d that is its only user. Codegen computes tiles
+    of C (with its epilogue) at the pool's loop level (Halide compute_at),
+    so the pre-pool tensor is never materialised in full. The pool is the
+    unique op reached by following the single uses from C.
+
+    `cnn.fuse = "pair"` on a depthwise conv2d D (groups = input channels
+    > 1) when its result, possibly through epilogue ops (each with one
+    use), is the input of a pointwise conv2d P (1x1 kernel, strides 1,
+    no pads, groups 1) that is its only user, and when it pays: one output
+    row of D over all channels (C_out(D) * OW * 4 bytes) fits in half the
+    L2 (`l2-kib`). Codegen computes D's rows at P's row loop, so the
+    depthwise output stays in cache; the rule bounds the fused working set.
+
+    A conv marked "consumer" or "pair" still hosts its own epilogue chain.
+    Existing `cnn.fuse` attributes are recomputed (the pass is idempotent).
+  }];
+  let options = [
+    Option<"l2KiB", "l2-kib", "int64_t", /*default=*/"1024",
+           "L2 cache size per core in KiB (bounds a depthwise/pointwise pair)">,
+  ];
+  let dependentDialects = ["::mlir::cnn::CnnDialect"];
+}
+
+def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
+  let summary = "Choose layout, register tile and cache tile of each conv/GEMM";
+  let description = [{
+    Writes `cnn.tiling`, a dictionary read by codegen (codegen/Schedule.h),
+    on every conv2d, conv_transpose2d, dense and matmul. The decision is a
+    pure function of the op's geometry and the options (`chooseTiling` in
+    passes/Tiling.h). Keys (i64 unless noted):
+
+    On conv2d and conv_transpose2d:
+      layout      string: "nchw<B>c" (B = oc_block: "nchw16c" on AVX-512)
+                  when the conv has >= B output channels and its groups
+                  split into whole blocks (groups = 1, depthwise, or
+                  F/groups a multiple of B); else "nchw". A last partial
+                  block is padded.
+      oc_block    output channels per vector block: `vector-width` for the
+                  blocked layout, 1 for "nchw".
+      tile_oc     channel blocks per register tile (1, 2 or 4; channels in
+                  "nchw", see below).
+      tile_x      output columns per register tile (never more than the
+                  output width; for a GEMM-shaped conv, flattened output
+                  pixels, never more than OH*OW). Tiles need not divide the
+                  extents: codegen handles the tails.
+      tile_y      output rows per register tile (1 for a GEMM-shaped conv).
+      ic_block    input channels (per group) reduced per cache tile: all of
+                  them when the oc tile's weights plus the input rows one
+                  row of register tiles reads fit in half the L2
+                  (`l2-kib`), else the largest divisor that fits (a multiple
+                  of 16 when the channel count is). For conv_transpose2d the
+                  weights of one output phase (ceil(K / stride) taps a side).
+      unroll_kx   bool: unroll the kernel-column loop (1 < KW <= 7).
+      parallel    bool: threads over (output rows x channel blocks), when
+                  there are >= 2 such tiles and >= 2^18 multiply-adds.
+      vector      lanes of the innermost vectorised dim: oc_block in the
+                  blocked layout (output channels in the block), else the
+                  largest power of two <= min(OW, vector-width) (columns).
+      phases      strides[0] * strides[1] (1 when unstrided): for
+                  conv_transpose2d the sub-pixel phases of the output, for
+                  conv2d the input phases.
+      dilation_phases  dilations[0] * dilations[1] (1 when undilated).
+      depthwise   bool: groups = input channels > 1.
+      gemm        bool: a 1x1, stride 1, unpadded, ungrouped conv2d, tiled
+                  as a GEMM over flattened output pixels.
+    Register tile: about `accumulators` (default 16) vector accumulators,
+    tile_oc * tile_x * tile_y: 2 blocks x 8 columns; 2 x 4 x 2 when the
+    output width is < 8; 1 x 16 x 1 with a single channel block; tile_oc grows
+    (up to 4) when the output is too small to fill the tile with pixels. For
+    conv_transpose2d the widths are those of one output phase
+    (ceil(OW / strides[1])). In the plain "nchw" layout the accumulators are
+    vectors of output columns instead: tile_x = vector columns (one vector),
+    tile_oc single output channels (min(F, accumulators)), tile_y the largest
+    power of two of rows with tile_oc * tile_y <= accumulators.
+
+    On dense and matmul ([.., M, K] x [K, N] -> [.., M, N]):
+      layout "rowmajor"; oc_block = vector (N is vectorised); tile_oc 1;
+      tile_y rows of M per register tile (the largest power of two
+      <= min(M, 4)); tile_x columns of N per register tile (accumulators /
+      tile_y vectors, at most N rounded down to whole vectors, at least one
+      vector); ic_block the K chunk whose weight panel (ic_block x tile_x)
+      and lhs rows fit in half the L2, chosen as for convs; unroll_kx false;
+      parallel as above (tiles over batch x M x N); vector the largest power
+      of two <= min(N, vector-width). No phases/dilation_phases/depthwise/
+      gemm keys.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes per vector register (16: AVX-512, 8: AVX2)">,
+    Option<"accumulators", "accumulators", "int64_t", /*default=*/"16",
+           "vector accumulators per register tile (16 of AVX-512's 32 "
+           "registers; about 12 for AVX2)">,
+    Option<"l2KiB", "l2-kib", "int64_t", /*default=*/"1024",
+           "L2 cache size per core in KiB (bounds the cache tile)">,
+  ];
+  let dependentDialects = ["::mlir::cnn::CnnDialect"];
+}
+
 #endif // CNNC_PASSES

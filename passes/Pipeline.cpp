@@ -12,6 +12,13 @@ void mlir::cnn::buildOptimizationPipeline(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+  if (optLevel >= 2) {
+    // Folding first: it removes batch norms the fusion would otherwise see.
+    pm.addPass(createCnnFoldBatchNorm());
+    pm.addPass(createCnnFuse());
+    pm.addPass(createCnnChooseTiling());
+  }
+  // -O3: the -O2 passes (later: Winograd for 3x3 convs).
   // Always last: whatever ran before, codegen gets a consistent network.
   pm.addPass(createCnnShapeCheck());
 }

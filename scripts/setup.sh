@@ -25,9 +25,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Pinned PyPI packages. halide: the compiler's kernel generator (C++ API from the
-# wheel); cmake: Halide's CMake package needs >= 3.28; lit: the test runner.
+# wheel); cmake: Halide's CMake package needs >= 3.28; lit: the test runner;
+# onnxruntime, onnx, matplotlib: bench/ (cnnc against ONNX Runtime, chart).
 VENV="$root/.venv"
-PIP_PINS=(halide==21.0.0 cmake==3.31.6 lit==18.1.8 numpy==2.2.6)
+PIP_PINS=(halide==21.0.0 cmake==3.31.6 lit==18.1.8 numpy==2.2.6 onnxruntime==1.32.0 onnx==1.23.2 matplotlib==3.11.2)
 if [ ! -x "$VENV/bin/python" ]; then
   /usr/bin/python3 -m venv "$VENV"
 fi

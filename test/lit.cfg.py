@@ -11,6 +11,8 @@ config.test_exec_root = os.path.join(config.cnnc_obj_root, "test")
 # Our tools first, then FileCheck/not/split-file of LLVM 22.
 config.environment["PATH"] = os.pathsep.join(
     [config.cnnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
+config.substitutions.append(("%cnnc_src", config.cnnc_src_root))
+config.substitutions.append(("%cnnc_lib", os.path.join(config.cnnc_obj_root, "lib")))
 config.substitutions.append(("%examples", os.path.join(config.cnnc_src_root, "examples")))
 config.substitutions.append(("%python", os.path.join(config.cnnc_venv, "bin", "python")))
 config.substitutions.append(("%fakemodels", os.path.join(config.cnnc_obj_root, "test", "fake-models")))

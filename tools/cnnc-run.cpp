@@ -2,31 +2,25 @@
 //
 //   cnnc-run MODEL.so [--input NAME=FILE.npy | --input FILE.npy ...]
 //            [--output-dir DIR] [--bench N] [--threads T] [--seed S]
+//   cnnc-run --reference NETWORK.{graph,onnx,mlir} [--weights W] [...]
 //
-// Links only the runtime (libcnnrt) and the .npy reader, never the compiler.
-// Every failure is one "cnnc-run: error: ..." line and exit status 1.
+// Links only the runtime (libcnnrt) and the .npy reader, never the compiler:
+// --reference execs cnnc-reference, found next to this binary, which links
+// the frontends and the reference evaluator. Every failure is one
+// "cnnc-run: error: ..." line and exit status 1.
 //
 //===----------------------------------------------------------------------===//
 
-#include "cnnc/runtime.hpp"
-#include "runtime/Npy.h"
+#include "tools/run/Driver.h"
 
-#include <getopt.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cerrno>
-#include <chrono>
-#include <cinttypes>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <optional>
-#include <random>
-#include <string>
-#include <vector>
+#include <memory>
 
 namespace {
 
@@ -34,224 +28,103 @@ using cnnc::Error;
 using cnnc::Tensor;
 using cnnc::TensorInfo;
 
-const char kUsage[] =
-    "usage: cnnc-run MODEL.so [options]\n"
-    "\n"
-    "Runs a model compiled by cnnc and summarises its outputs.\n"
-    "\n"
-    "  --input NAME=FILE.npy  bind input NAME to a .npy file (f32, C order)\n"
-    "  --input FILE.npy       bind the next unbound input, in model order\n"
-    "                         (no --input at all: random inputs, uniform [-1,1])\n"
-    "  --output-dir DIR       write each output as DIR/<output name>.npy\n"
-    "  --bench N              after a warm-up, time N runs; print min/median ms\n"
-    "  --threads T            threads per run (0 = one per core)\n"
-    "  --seed S               seed of the random inputs (default 0)\n"
-    "  --help                 show this text\n";
+/// The model glue copies buffers not aligned to the widest vector (64 bytes)
+/// into aligned scratch; ours are aligned so that benchmarks time no copies.
+constexpr size_t kAlign = 64;
 
-struct Options {
-  std::string model;
-  std::vector<std::string> inputs; // --input values, in order
-  std::string outputDir;
-  int bench = 0;
-  int threads = -1; // -1: leave the model's default
-  uint64_t seed = 0;
-  // Extension point: a `--reference MODEL.graph` mode will add the graph path
-  // here; main() marks where its comparison runs.
+/// A 64-byte aligned f32 buffer viewed as a cnnc_tensor of `info`'s shape.
+class AlignedTensor {
+public:
+  explicit AlignedTensor(const TensorInfo &info) : info_(info) {
+    size_t bytes = size_t(cnnc::numElements(info.shape)) * sizeof(float);
+    size_t rounded = (bytes + kAlign - 1) / kAlign * kAlign;
+    data_.reset(static_cast<float *>(std::aligned_alloc(kAlign, rounded ? rounded : kAlign)));
+    if (!data_)
+      throw Error("out of memory allocating '" + info.name + "'");
+  }
+  cnnc_tensor view() const {
+    cnnc_tensor t{CNNC_F32, int32_t(info_.shape.size()), {}, data_.get()};
+    std::copy(info_.shape.begin(), info_.shape.end(), t.shape);
+    return t;
+  }
+  void load(const Tensor &t) { std::copy(t.data.begin(), t.data.end(), data_.get()); }
+  Tensor tensor() const {
+    size_t n = size_t(cnnc::numElements(info_.shape));
+    return Tensor(info_.shape, std::vector<float>(data_.get(), data_.get() + n));
+  }
+
+private:
+  struct Free {
+    void operator()(float *p) const { std::free(p); }
+  };
+  TensorInfo info_;
+  std::unique_ptr<float, Free> data_;
 };
 
-long long parseInt(const char *opt, const char *text, long long min, long long max) {
-  char *end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(text, &end, 10);
-  if (errno || end == text || *end || v < min || v > max)
-    throw Error(std::string("--") + opt + " needs an integer in [" + std::to_string(min) + ", " +
-                std::to_string(max) + "], got '" + text + "'");
-  return v;
-}
-
-// Returns nullopt when the run should stop successfully (--help).
-std::optional<Options> parseArgs(int argc, char **argv) {
-  enum { kInput = 'i', kOutputDir = 'o', kBench = 'b', kThreads = 't', kSeed = 's', kHelp = 'h' };
-  static const option longOpts[] = {{"input", required_argument, nullptr, kInput},
-                                    {"output-dir", required_argument, nullptr, kOutputDir},
-                                    {"bench", required_argument, nullptr, kBench},
-                                    {"threads", required_argument, nullptr, kThreads},
-                                    {"seed", required_argument, nullptr, kSeed},
-                                    {"help", no_argument, nullptr, kHelp},
-                                    {nullptr, 0, nullptr, 0}};
-  Options o;
-  opterr = 0; // we report errors ourselves
-  int c;
-  while ((c = getopt_long(argc, argv, ":h", longOpts, nullptr)) != -1) {
-    switch (c) {
-    case kInput: o.inputs.push_back(optarg); break;
-    case kOutputDir: o.outputDir = optarg; break;
-    case kBench: o.bench = int(parseInt("bench", optarg, 1, INT_MAX)); break;
-    case kThreads: o.threads = int(parseInt("threads", optarg, 0, 4096)); break;
-    case kSeed: o.seed = uint64_t(parseInt("seed", optarg, 0, LLONG_MAX)); break;
-    case kHelp: std::fputs(kUsage, stdout); return std::nullopt;
-    case ':': throw Error(std::string("option '") + argv[optind - 1] + "' needs a value");
-    default: throw Error(std::string("unknown option '") + argv[optind - 1] + "' (see --help)");
-    }
+/// A compiled model .so, run on aligned buffers.
+class SharedLibNetwork : public cnnc::run::Network {
+public:
+  explicit SharedLibNetwork(const cnnc::run::Options &o) : model_(o.model) {
+    if (o.threads >= 0)
+      model_.setNumThreads(o.threads);
+    for (const TensorInfo &i : model_.inputs())
+      in_.emplace_back(i);
+    for (const TensorInfo &i : model_.outputs())
+      out_.emplace_back(i);
   }
-  if (optind >= argc)
-    throw Error("no model given (see --help)");
-  if (argc - optind > 1)
-    throw Error(std::string("unexpected argument '") + argv[optind + 1] +
-                "' (inputs are given with --input)");
-  o.model = argv[optind];
-  return o;
-}
-
-std::string typeString(const std::vector<int64_t> &shape) {
-  return TensorInfo{"", CNNC_F32, shape}.typeString();
-}
-
-// Uniform [-1, 1) from our own bit mapping, so a seed means the same inputs
-// whatever the standard library.
-Tensor randomTensor(const TensorInfo &info, std::mt19937_64 &rng) {
-  Tensor t(info.shape);
-  for (float &v : t.data)
-    v = float(double(rng() >> 11) * 0x1p-53 * 2.0 - 1.0);
-  return t;
-}
-
-// Binds --input values to the model's inputs: NAME=FILE by name (when NAME is
-// an input's name), the rest in order to the inputs still unbound.
-std::vector<Tensor> bindInputs(const std::vector<TensorInfo> &infos, const Options &o) {
-  std::vector<Tensor> tensors(infos.size());
-  if (o.inputs.empty()) {
-    std::printf("no --input given: using random inputs (uniform [-1,1], seed %" PRIu64 ")\n",
-                o.seed);
-    std::mt19937_64 rng(o.seed);
-    for (size_t i = 0; i < infos.size(); ++i)
-      tensors[i] = randomTensor(infos[i], rng);
-    return tensors;
+  std::string name() const override { return model_.name(); }
+  std::vector<TensorInfo> inputs() const override { return model_.inputs(); }
+  std::vector<TensorInfo> outputs() const override { return model_.outputs(); }
+  void setInputs(const std::vector<Tensor> &inputs) override {
+    for (size_t i = 0; i < inputs.size(); ++i)
+      in_[i].load(inputs[i]);
   }
-  std::vector<std::string> files(infos.size());
-  std::vector<std::string> positional;
-  for (const std::string &arg : o.inputs) {
-    size_t eq = arg.find('=');
-    auto named = std::find_if(infos.begin(), infos.end(), [&](const TensorInfo &i) {
-      return eq != std::string::npos && i.name == arg.substr(0, eq);
-    });
-    if (named == infos.end()) {
-      positional.push_back(arg);
-      continue;
-    }
-    std::string &slot = files[size_t(named - infos.begin())];
-    if (!slot.empty())
-      throw Error("input '" + named->name + "' given twice");
-    slot = arg.substr(eq + 1);
+  void run() override {
+    std::vector<cnnc_tensor> in, out;
+    for (const AlignedTensor &t : in_)
+      in.push_back(t.view());
+    for (const AlignedTensor &t : out_)
+      out.push_back(t.view());
+    if (cnnc_model_run(model_.get(), in.data(), int32_t(in.size()), out.data(),
+                       int32_t(out.size())) != 0)
+      throw Error(cnnc_model_error(model_.get()));
   }
-  auto next = positional.begin();
-  for (std::string &slot : files)
-    if (slot.empty() && next != positional.end())
-      slot = *next++;
-  if (next != positional.end())
-    throw Error("too many inputs: the model takes " + std::to_string(infos.size()) +
-                " (extra: '" + *next + "')");
-  for (size_t i = 0; i < infos.size(); ++i) {
-    if (files[i].empty())
-      throw Error("input '" + infos[i].name + "' not given (use --input " + infos[i].name +
-                  "=FILE.npy)");
-    tensors[i] = cnnc::npy::read(files[i]);
-    if (tensors[i].shape != infos[i].shape)
-      throw Error("input '" + infos[i].name + "' from " + files[i] + ": expected " +
-                  infos[i].typeString() + ", got " + typeString(tensors[i].shape));
-    std::printf("input %s: %s from %s\n", infos[i].name.c_str(), infos[i].typeString().c_str(),
-                files[i].c_str());
+  std::vector<Tensor> results() const override {
+    std::vector<Tensor> r;
+    for (const AlignedTensor &t : out_)
+      r.push_back(t.tensor());
+    return r;
   }
-  return tensors;
+
+private:
+  cnnc::Model model_;
+  std::vector<AlignedTensor> in_, out_;
+};
+
+/// The directory of this executable (not of argv[0], which may be a PATH hit).
+std::string selfDir() {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0)
+    throw Error(std::string("cannot locate cnnc-run: /proc/self/exe: ") + std::strerror(errno));
+  std::string path(buf, size_t(n));
+  return path.substr(0, path.rfind('/'));
 }
 
-void summarize(const TensorInfo &info, const Tensor &t) {
-  std::printf("output %s: %s", info.name.c_str(), info.typeString().c_str());
-  if (t.data.empty()) {
-    std::printf(" (empty)\n");
-    return;
-  }
-  auto [lo, hi] = std::minmax_element(t.data.begin(), t.data.end());
-  double sum = 0;
-  for (float v : t.data)
-    sum += v;
-  std::printf(" min %g max %g mean %g first [", *lo, *hi, sum / double(t.data.size()));
-  for (size_t i = 0; i < std::min<size_t>(t.data.size(), 5); ++i)
-    std::printf("%s%g", i ? " " : "", t.data[i]);
-  std::printf("%s]", t.data.size() > 5 ? " ..." : "");
-  if (t.shape.size() == 2 && t.shape[0] == 1) // a [1, K] row of scores
-    std::printf(" argmax %td", std::max_element(t.data.begin(), t.data.end()) - t.data.begin());
-  std::printf("\n");
-}
-
-// Output names come from the model; keep them from escaping DIR.
-std::string fileName(const std::string &name, size_t index) {
-  std::string s = name;
-  for (char &c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.')
-      c = '_';
-  if (s.empty() || s == "." || s == "..")
-    s = "output" + std::to_string(index);
-  return s + ".npy";
-}
-
-void writeOutputs(const std::string &dir, const std::vector<TensorInfo> &infos,
-                  const std::vector<Tensor> &outputs) {
-  if (mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST)
-    throw Error(dir + ": cannot create directory: " + std::strerror(errno));
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    std::string path = dir + "/" + fileName(infos[i].name, i);
-    cnnc::npy::write(path, outputs[i]);
-    std::printf("wrote %s\n", path.c_str());
-  }
-}
-
-void bench(const cnnc::Model &m, const std::vector<Tensor> &inputs, int runs) {
-  std::vector<Tensor> outputs;
-  m.run(inputs, outputs); // warm-up: first-touch, thread pool start
-  std::vector<double> ms;
-  for (int i = 0; i < runs; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    m.run(inputs, outputs);
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                     .count());
-  }
-  std::sort(ms.begin(), ms.end());
-  double median = runs % 2 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
-  std::printf("bench: %d runs, min %.3f ms, median %.3f ms\n", runs, ms.front(), median);
-}
-
-int run(int argc, char **argv) {
-  std::optional<Options> o = parseArgs(argc, argv);
-  if (!o)
-    return 0;
-  cnnc::Model m(o->model);
-  if (o->threads >= 0)
-    m.setNumThreads(o->threads);
-  std::vector<TensorInfo> inInfo = m.inputs(), outInfo = m.outputs();
-  std::printf("model %s: %zu input(s), %zu output(s)\n", m.name().c_str(), inInfo.size(),
-              outInfo.size());
-  std::vector<Tensor> inputs = bindInputs(inInfo, *o);
-  std::vector<Tensor> outputs = m.run(inputs);
-  for (size_t i = 0; i < outputs.size(); ++i)
-    summarize(outInfo[i], outputs[i]);
-  // Extension point: `--reference MODEL.graph` evaluates the graph on `inputs`
-  // with the reference interpreter and compares against `outputs` here.
-  if (!o->outputDir.empty())
-    writeOutputs(o->outputDir, outInfo, outputs);
-  if (o->bench > 0)
-    bench(m, inputs, o->bench);
-  return 0;
+/// --reference: hands the whole command line to cnnc-reference, which keeps
+/// argv[0] and so reports errors as cnnc-run.
+[[noreturn]] void execReference(char **argv) {
+  std::string tool = selfDir() + "/cnnc-reference";
+  std::fflush(stdout);
+  execv(tool.c_str(), argv);
+  throw Error("--reference needs " + tool + ": " + std::strerror(errno));
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception &e) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "cnnc-run: error: %s\n", e.what());
-    return 1;
-  }
+  return cnnc::run::main(
+      argc, argv, "cnnc-run",
+      [](const cnnc::run::Options &o) { return std::make_unique<SharedLibNetwork>(o); },
+      execReference);
 }

@@ -1,7 +1,7 @@
 //===- cnnc.cpp - the cnnc compiler driver --------------------------------===//
 //
 // cnnc NETWORK.{graph,onnx,mlir} [--weights=W.safetensors] [-O2]
-//      [--emit=so|obj|static-lib|header|c++|mlir] [--target=T] [-o FILE]
+//      [--emit=so|obj|static-lib|header|c++|mlir|graph] [--target=T] [-o FILE]
 //
 // Errors are printed like a compiler's (file:line:col, the line, a caret);
 // outputs appear only once compilation has succeeded.
@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/Emit.h"
 #include "frontend/GraphToMlir.h"
+#include "frontend/GraphWriter.h"
 #include "frontend/OnnxImporter.h"
 #include "passes/Passes.h"
 
@@ -29,7 +30,7 @@ using namespace llvm;
 using cnnc::codegen::EmitKind;
 
 namespace {
-enum class Emit { Mlir, SharedLib, Object, StaticLib, Header, Cpp };
+enum class Emit { Mlir, SharedLib, Object, StaticLib, Header, Cpp, Graph };
 
 cl::OptionCategory category("cnnc options");
 
@@ -47,7 +48,10 @@ cl::opt<Emit> emit(
         clEnumValN(Emit::StaticLib, "static-lib", "a static library plus <stem>.h"),
         clEnumValN(Emit::Header, "header", "the C header of the static library"),
         clEnumValN(Emit::Cpp, "c++", "C++ source of the kernels (Halide's C++ backend)"),
-        clEnumValN(Emit::Mlir, "mlir", "the network in the cnn dialect, after the passes")),
+        clEnumValN(Emit::Mlir, "mlir", "the network in the cnn dialect, after the passes"),
+        clEnumValN(Emit::Graph, "graph",
+                   "the imported network as .graph, its weights in "
+                   "<output stem>.safetensors (before the passes)")),
     cl::cat(category));
 enum OptLevel : unsigned { O0, O1, O2, O3 };
 cl::opt<OptLevel> optLevel(cl::desc("Optimization level:"), cl::init(O2),
@@ -150,6 +154,7 @@ std::string defaultOutputPath() {
   case Emit::StaticLib: ext = ".a"; break;
   case Emit::Header: ext = ".h"; break;
   case Emit::Cpp: ext = ".cpp"; break;
+  case Emit::Graph: ext = ".graph"; break;
   }
   sys::path::replace_extension(path, ext);
   return std::string(path);
@@ -194,10 +199,16 @@ int main(int argc, char **argv) {
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &ctx);
 
   mlir::OwningOpRef<mlir::ModuleOp> module = importInput(ctx, sourceMgr);
-  if (!module || mlir::failed(optimize(*module)))
+  if (!module)
     return 1;
-
   std::string path = outputPath.empty() ? defaultOutputPath() : outputPath;
+  if (emit == Emit::Graph) {
+    SmallString<128> weights(path);
+    sys::path::replace_extension(weights, ".safetensors");
+    return mlir::failed(cnnc::writeGraph(*module, path, weights));
+  }
+  if (mlir::failed(optimize(*module)))
+    return 1;
   if (emit == Emit::Mlir)
     return printMlir(*module, path);
   cnnc::codegen::EmitOptions options;

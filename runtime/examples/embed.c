@@ -2,11 +2,22 @@
  *
  *   cc embed.c -I<cnnc>/runtime/include -L<lib dir> -lcnnrt && ./a.out model.so
  *
+ * or, with the model linked in (cnnc --emit=static-lib -o model.a writes
+ * model.a and model.h declaring cnnc_<name>_describe):
+ *
+ *   cc embed.c -DCNNC_MODEL_HEADER='"model.h"' \
+ *      -DCNNC_MODEL_DESCRIBE=cnnc_<name>_describe -I<cnnc>/runtime/include \
+ *      model.a -L<lib dir> -lcnnrt -lpthread -ldl && ./a.out
+ *
  * Feeds every input with 1.0f and prints the first values of each output. */
 #include <cnnc/runtime.h>
 
 #include <stdio.h>
 #include <stdlib.h>
+
+#ifdef CNNC_MODEL_DESCRIBE
+#include CNNC_MODEL_HEADER
+#endif
 
 /* A buffer shaped like `d`, filled with `value`. */
 static cnnc_tensor make_tensor(const cnnc_tensor_desc *d, float value) {
@@ -19,9 +30,19 @@ static cnnc_tensor make_tensor(const cnnc_tensor_desc *d, float value) {
   return t;
 }
 
+/* The model of the command line, or the one linked in. */
+static cnnc_model *open_model(int argc, char **argv, char *err, size_t err_size) {
+#ifdef CNNC_MODEL_DESCRIBE
+  (void)argv;
+  return argc == 1 ? cnnc_model_from_desc(CNNC_MODEL_DESCRIBE(), err, err_size) : NULL;
+#else
+  return argc == 2 ? cnnc_model_open(argv[1], err, err_size) : NULL;
+#endif
+}
+
 int main(int argc, char **argv) {
-  char err[512] = "usage: embed MODEL.so";
-  cnnc_model *m = argc == 2 ? cnnc_model_open(argv[1], err, sizeof err) : NULL;
+  char err[512] = "usage: embed MODEL.so (or no argument with a linked-in model)";
+  cnnc_model *m = open_model(argc, argv, err, sizeof err);
   if (!m) {
     fprintf(stderr, "%s\n", err);
     return 1;

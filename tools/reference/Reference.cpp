@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tools/reference/Reference.h"
+#include "tools/reference/ReferenceSequence.h"
 
 #include "ir/CnnDialect.h"
 
@@ -517,15 +518,16 @@ Tensor evalPad(PadOp op, const Env &env) {
 }
 
 /// The input coordinate that output coordinate x maps to (ONNX Resize).
+/// Multiplies before dividing, so that a coordinate exactly halfway between
+/// two inputs is computed exactly (nearest mode's ties depend on it).
 double sourceCoord(CoordMode mode, int64_t x, int64_t in, int64_t out) {
-  double scale = double(in) / double(out);
   switch (mode) {
   case CoordMode::half_pixel:
-    return (x + 0.5) * scale - 0.5;
+    return (x + 0.5) * double(in) / double(out) - 0.5;
   case CoordMode::pytorch_half_pixel:
-    return out > 1 ? (x + 0.5) * scale - 0.5 : 0.0;
+    return out > 1 ? (x + 0.5) * double(in) / double(out) - 0.5 : 0.0;
   case CoordMode::asymmetric:
-    return x * scale;
+    return double(x) * double(in) / double(out);
   case CoordMode::align_corners:
     return out > 1 ? double(x) * double(in - 1) / double(out - 1) : 0.0;
   }
@@ -798,6 +800,20 @@ llvm::Expected<Tensor> evalOp(Operation *operation, const Env &env) {
       });
 }
 
+/// Every result of `op`: the sequence ops (ReferenceSequence.cpp) may have
+/// several, all others have one.
+llvm::Expected<std::vector<Tensor>> evalResults(Operation *op, const Env &env) {
+  if (cnnc::reference::isSequenceOp(op))
+    return cnnc::reference::evalSequenceOp(
+        op, [&](Value v) -> const Tensor & { return env.at(v); });
+  if (op->getNumResults() != 1)
+    return opError(op, "the reference evaluator expects ops of one result");
+  llvm::Expected<Tensor> result = evalOp(op, env);
+  if (!result)
+    return result.takeError();
+  return std::vector<Tensor>{std::move(*result)};
+}
+
 /// `main`, or the only func of the module.
 func::FuncOp findEntry(ModuleOp module) {
   auto funcs = llvm::to_vector(module.getOps<func::FuncOp>());
@@ -856,19 +872,20 @@ cnnc::reference::evaluate(ModuleOp module, llvm::ArrayRef<Tensor> inputs) {
         results.push_back(env.at(v));
       return results;
     }
-    if (op.getNumResults() != 1)
-      return opError(&op, "the reference evaluator expects ops of one result");
-    llvm::Expected<Tensor> result = evalOp(&op, env);
-    if (!result)
-      return result.takeError();
-    Shape want = shapeOf(op.getResult(0).getType());
-    if (result->shape != want)
-      return opError(&op, "evaluated to shape " + formatShape(result->shape) +
-                              " but the result type has " + formatShape(want));
+    llvm::Expected<std::vector<Tensor>> results = evalResults(&op, env);
+    if (!results)
+      return results.takeError();
+    for (auto [value, result] : llvm::zip(op.getResults(), *results)) {
+      Shape want = shapeOf(value.getType());
+      if (result.shape != want)
+        return opError(&op, "evaluated to shape " + formatShape(result.shape) +
+                                " but the result type has " + formatShape(want));
+    }
     for (Value operand : op.getOperands())
       if (--usesLeft[operand] == 0)
         env.erase(operand);
-    define(op.getResult(0), std::move(*result));
+    for (auto [value, result] : llvm::zip(op.getResults(), *results))
+      define(value, std::move(result));
   }
   return opError(func, "has no func.return");
 }

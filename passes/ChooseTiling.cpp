@@ -1,0 +1,256 @@
+//===- ChooseTiling.cpp - --cnn-choose-tiling -----------------------------===//
+//
+// Writes `cnn.tiling` on convs and GEMMs. The model is `chooseTiling`, a pure
+// function of geometry and options; the numbers come from measurements of
+// Halide convs on AVX-512 (Zen 5): blocked NCHW16c, 16 accumulators (2
+// channel blocks x 8 columns), reduction over channel-in-block, kx, ky,
+// channel block with kx unrolled, threads over rows x channel blocks.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Passes.h"
+#include "passes/Tiling.h"
+
+#include "mlir/IR/Builders.h"
+
+#include <algorithm>
+
+namespace mlir::cnn {
+#define GEN_PASS_DEF_CNNCHOOSETILING
+#include "passes/Passes.h.inc"
+} // namespace mlir::cnn
+
+using namespace mlir;
+using namespace mlir::cnn;
+
+namespace {
+/// Below this many multiply-adds a layer runs on one thread (~2 us at peak).
+constexpr int64_t kParallelMacs = int64_t(1) << 18;
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Largest power of two <= max(x, 1).
+int64_t pow2Floor(int64_t x) {
+  int64_t p = 1;
+  while (p * 2 <= x)
+    p *= 2;
+  return p;
+}
+
+/// The largest chunk of `total` reduction elements with bytes(chunk) <=
+/// budget: `total` itself, else its largest divisor that fits (a multiple of
+/// 16 when `total` is), else the smallest such divisor.
+template <class Bytes>
+int64_t reductionBlock(int64_t total, int64_t budget, Bytes bytes) {
+  if (bytes(total) <= budget)
+    return total;
+  int64_t step = total % 16 == 0 ? 16 : 1;
+  int64_t smallest = total;
+  for (int64_t d = total - 1; d >= step; --d) {
+    if (total % d != 0 || d % step != 0)
+      continue;
+    smallest = d;
+    if (bytes(d) <= budget)
+      return d;
+  }
+  return smallest;
+}
+
+Tiling chooseGemm(const TilingProblem &p, const TilingOptions &o) {
+  Tiling t;
+  t.layout = "rowmajor";
+  t.vector = pow2Floor(std::min(p.cols, o.vectorWidth));
+  t.ocBlock = t.vector;
+  t.tileOc = 1;
+  t.tileY = std::min(pow2Floor(p.m), int64_t(4));
+  int64_t vectors = std::max(o.accumulators / t.tileY, int64_t(1));
+  int64_t widest = std::max(t.vector, p.cols / t.vector * t.vector);
+  t.tileX = std::min(vectors * t.vector, widest);
+  int64_t budget = o.l2KiB * 1024 / 2;
+  t.icBlock = reductionBlock(p.k, budget, [&](int64_t kb) {
+    return 4 * (kb * t.tileX + kb * t.tileY);
+  });
+  int64_t tiles = p.batch * ceilDiv(p.m, t.tileY) * ceilDiv(p.cols, t.tileX);
+  t.parallel = tiles >= 2 && p.batch * p.m * p.cols * p.k >= kParallelMacs;
+  return t;
+}
+
+Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
+  Tiling t;
+  t.isConv = true;
+  bool transposed = p.kind == TilingProblem::ConvTranspose;
+  int64_t vw = o.vectorWidth, acc = o.accumulators;
+  t.depthwise = p.groups > 1 && p.groups == p.c;
+  t.gemm = !transposed && p.kh == 1 && p.kw == 1 && p.groups == 1 &&
+           p.strides[0] == 1 && p.strides[1] == 1 &&
+           std::all_of(p.pads, p.pads + 4, [](int64_t x) { return x == 0; });
+  t.phases = p.strides[0] * p.strides[1];
+  t.dilationPhases = p.dilations[0] * p.dilations[1];
+  t.unrollKx = p.kw > 1 && p.kw <= 7;
+
+  // The output extents one register tile walks over: one output phase of a
+  // transposed conv, the flattened pixels of a GEMM-shaped one.
+  int64_t ew = p.ow, eh = p.oh;
+  if (transposed) {
+    ew = ceilDiv(p.ow, p.strides[1]);
+    eh = ceilDiv(p.oh, p.strides[0]);
+  }
+  if (t.gemm) {
+    ew = p.oh * p.ow;
+    eh = 1;
+  }
+
+  int64_t perGroup = p.f / p.groups;
+  bool blocked = p.f >= vw && (p.groups == 1 || t.depthwise || perGroup % vw == 0);
+  int64_t blocks;
+  if (blocked) {
+    t.layout = "nchw" + std::to_string(vw) + "c";
+    t.ocBlock = vw;
+    t.vector = vw;
+    blocks = ceilDiv(p.f, vw);
+    t.tileOc = blocks >= 2 ? 2 : 1;
+    int64_t pixels = acc / t.tileOc;
+    if (ew >= pixels) {
+      t.tileX = pixels;
+      t.tileY = 1;
+    } else {
+      t.tileX = pow2Floor(ew);
+      t.tileY = std::min(pow2Floor(eh), std::max(pixels / t.tileX, int64_t(1)));
+    }
+    // Too few pixels to fill the tile: take more channel blocks.
+    while (t.tileOc * 2 <= std::min(blocks, int64_t(4)) &&
+           t.tileOc * 2 * t.tileX * t.tileY <= acc)
+      t.tileOc *= 2;
+  } else {
+    // Plain NCHW: vectors along the output columns, channels broadcast.
+    t.layout = "nchw";
+    t.ocBlock = 1;
+    t.vector = pow2Floor(std::min(ew, vw));
+    blocks = p.f;
+    t.tileX = t.vector;
+    t.tileOc = std::min(p.f, acc);
+    t.tileY = std::min(pow2Floor(eh),
+                       pow2Floor(std::max(acc / t.tileOc, int64_t(1))));
+  }
+
+  // Cache tile: the oc tile's weights for ic_block input channels plus the
+  // input rows one row of register tiles reads.
+  int64_t cg = t.depthwise ? 1 : p.c / p.groups;
+  int64_t ocTile = t.tileOc * t.ocBlock;
+  // A transposed conv's output phase uses ceil(K / stride) taps per axis and
+  // reads that many input rows (plus one per extra tile row), unpadded.
+  int64_t taps = p.kh * p.kw, rowsIn, widthIn;
+  if (transposed) {
+    int64_t th = ceilDiv(p.kh, p.strides[0]), tw = ceilDiv(p.kw, p.strides[1]);
+    taps = th * tw;
+    rowsIn = t.tileY + th - 1;
+    widthIn = p.w;
+  } else {
+    rowsIn = (t.tileY - 1) * p.strides[0] + (p.kh - 1) * p.dilations[0] + 1;
+    widthIn = p.w + p.pads[1] + p.pads[3];
+  }
+  int64_t budget = o.l2KiB * 1024 / 2;
+  t.icBlock = reductionBlock(cg, budget, [&](int64_t icb) {
+    return 4 * (ocTile * icb * taps + icb * rowsIn * widthIn);
+  });
+
+  int64_t tiles = p.n * ceilDiv(eh, t.tileY) * ceilDiv(blocks, t.tileOc) *
+                  (transposed ? t.phases : 1);
+  int64_t macs = transposed
+                     ? p.n * p.c * p.h * p.w * perGroup * p.kh * p.kw
+                     : p.n * p.f * p.oh * p.ow * (p.c / p.groups) * p.kh * p.kw;
+  t.parallel = tiles >= 2 && macs >= kParallelMacs;
+  return t;
+}
+
+int64_t dim(Value v, int64_t i) {
+  return cast<RankedTensorType>(v.getType()).getDimSize(i);
+}
+
+/// The problem of a conv2d / conv_transpose2d, or std::nullopt.
+template <class ConvOp> TilingProblem convProblem(ConvOp op, bool transposed) {
+  TilingProblem p;
+  p.kind = transposed ? TilingProblem::ConvTranspose : TilingProblem::Conv;
+  Value in = op.getInput(), w = op.getWeight(), out = op.getResult();
+  p.n = dim(in, 0), p.c = dim(in, 1), p.h = dim(in, 2), p.w = dim(in, 3);
+  p.f = dim(out, 1), p.oh = dim(out, 2), p.ow = dim(out, 3);
+  p.kh = dim(w, 2), p.kw = dim(w, 3);
+  llvm::copy(op.getStrides(), p.strides);
+  llvm::copy(op.getDilations(), p.dilations);
+  llvm::copy(op.getPads(), p.pads);
+  p.groups = op.getGroups();
+  return p;
+}
+
+TilingProblem gemmProblem(Operation *op) {
+  TilingProblem p;
+  p.kind = TilingProblem::Gemm;
+  auto lhs = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto out = cast<RankedTensorType>(op->getResult(0).getType());
+  if (auto dense = dyn_cast<DenseOp>(op)) {
+    p.m = out.getDimSize(0);
+    p.cols = out.getDimSize(1);
+    p.k = lhs.getDimSize(dense.getTransA() ? 0 : 1);
+    return p;
+  }
+  auto rhs = cast<RankedTensorType>(op->getOperand(1).getType());
+  p.m = lhs.getRank() >= 2 ? lhs.getDimSize(lhs.getRank() - 2) : 1;
+  p.k = lhs.getDimSize(lhs.getRank() - 1);
+  p.cols = rhs.getRank() >= 2 ? rhs.getDimSize(rhs.getRank() - 1) : 1;
+  p.batch = std::max<int64_t>(out.getNumElements() / std::max<int64_t>(p.m * p.cols, 1), 1);
+  return p;
+}
+
+struct CnnChooseTilingPass
+    : mlir::cnn::impl::CnnChooseTilingBase<CnnChooseTilingPass> {
+  using CnnChooseTilingBase::CnnChooseTilingBase;
+
+  void runOnOperation() override {
+    if (vectorWidth < 1 || accumulators < 1 || l2KiB < 1) {
+      getOperation().emitError("cnn-choose-tiling: options must be positive");
+      return signalPassFailure();
+    }
+    TilingOptions options{vectorWidth, accumulators, l2KiB};
+    MLIRContext *ctx = &getContext();
+    getOperation().walk([&](Operation *op) {
+      std::optional<TilingProblem> p;
+      if (auto conv = dyn_cast<Conv2DOp>(op))
+        p = convProblem(conv, false);
+      else if (auto conv = dyn_cast<ConvTranspose2DOp>(op))
+        p = convProblem(conv, true);
+      else if (isa<DenseOp, MatMulOp>(op))
+        p = gemmProblem(op);
+      if (p)
+        op->setAttr("cnn.tiling", tilingAttr(ctx, chooseTiling(*p, options)));
+    });
+  }
+};
+} // namespace
+
+Tiling mlir::cnn::chooseTiling(const TilingProblem &p,
+                               const TilingOptions &options) {
+  return p.kind == TilingProblem::Gemm ? chooseGemm(p, options)
+                                       : chooseConv(p, options);
+}
+
+DictionaryAttr mlir::cnn::tilingAttr(MLIRContext *ctx, const Tiling &t) {
+  Builder b(ctx);
+  SmallVector<NamedAttribute> attrs{
+      b.getNamedAttr("layout", b.getStringAttr(t.layout)),
+      b.getNamedAttr("oc_block", b.getI64IntegerAttr(t.ocBlock)),
+      b.getNamedAttr("tile_oc", b.getI64IntegerAttr(t.tileOc)),
+      b.getNamedAttr("tile_x", b.getI64IntegerAttr(t.tileX)),
+      b.getNamedAttr("tile_y", b.getI64IntegerAttr(t.tileY)),
+      b.getNamedAttr("ic_block", b.getI64IntegerAttr(t.icBlock)),
+      b.getNamedAttr("unroll_kx", b.getBoolAttr(t.unrollKx)),
+      b.getNamedAttr("parallel", b.getBoolAttr(t.parallel)),
+      b.getNamedAttr("vector", b.getI64IntegerAttr(t.vector)),
+  };
+  if (t.isConv) {
+    attrs.push_back(b.getNamedAttr("phases", b.getI64IntegerAttr(t.phases)));
+    attrs.push_back(b.getNamedAttr("dilation_phases",
+                                   b.getI64IntegerAttr(t.dilationPhases)));
+    attrs.push_back(b.getNamedAttr("depthwise", b.getBoolAttr(t.depthwise)));
+    attrs.push_back(b.getNamedAttr("gemm", b.getBoolAttr(t.gemm)));
+  }
+  return b.getDictionaryAttr(attrs); // sorted by name
+}

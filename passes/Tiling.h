@@ -1,0 +1,53 @@
+//===- Tiling.h - the tiling model of --cnn-choose-tiling -------*- C++ -*-===//
+//
+// A pure function from an op's geometry to its layout, register tile and
+// cache tile, kept apart from the pass so it can be tested and reused.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_PASSES_TILING_H
+#define CNNC_PASSES_TILING_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mlir::cnn {
+
+struct TilingProblem {
+  enum Kind { Conv, ConvTranspose, Gemm } kind = Conv;
+  // Convs: input [n, c, h, w], output [n, f, oh, ow], kernel kh x kw.
+  int64_t n = 1, c = 1, h = 1, w = 1, f = 1, oh = 1, ow = 1, kh = 1, kw = 1;
+  int64_t strides[2] = {1, 1}, dilations[2] = {1, 1};
+  int64_t pads[4] = {0, 0, 0, 0}; // top, left, bottom, right
+  int64_t groups = 1;
+  // Gemm (dense, matmul): batch x [m, k] x [k, cols] -> batch x [m, cols].
+  int64_t batch = 1, m = 1, k = 1, cols = 1;
+};
+
+struct TilingOptions {
+  int64_t vectorWidth = 16;  // f32 lanes per register
+  int64_t accumulators = 16; // vector accumulators per register tile
+  int64_t l2KiB = 1024;      // L2 per core
+};
+
+struct Tiling {
+  std::string layout;
+  int64_t ocBlock = 1, tileOc = 1, tileX = 1, tileY = 1, icBlock = 1;
+  bool unrollKx = false, parallel = false;
+  int64_t vector = 1;
+  // Convs only.
+  bool isConv = false;
+  int64_t phases = 1, dilationPhases = 1;
+  bool depthwise = false, gemm = false;
+};
+
+/// The decision documented in Passes.td (--cnn-choose-tiling).
+Tiling chooseTiling(const TilingProblem &p, const TilingOptions &options);
+
+/// The `cnn.tiling` dictionary of `t`.
+DictionaryAttr tilingAttr(MLIRContext *ctx, const Tiling &t);
+
+} // namespace mlir::cnn
+
+#endif // CNNC_PASSES_TILING_H

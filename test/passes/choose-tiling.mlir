@@ -1,0 +1,177 @@
+// RUN: cnnc-opt %s -split-input-file --cnn-choose-tiling | FileCheck %s
+// RUN: cnnc-opt %s -split-input-file --cnn-choose-tiling="vector-width=8 accumulators=12" | FileCheck %s --check-prefix=AVX2
+
+// A table of the tiling model (passes/Tiling.h, documented in Passes.td):
+// each function holds one op, its cnn.tiling checked in full.
+
+// ResNet conv2_x: 3x3 s1 64 -> 64 at 56x56. 4 channel blocks: 2 blocks x 8
+// columns = 16 accumulators; all 64 input channels fit the cache tile.
+// CHECK-LABEL: func.func @resnet_3x3(
+// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// AVX2-LABEL: func.func @resnet_3x3(
+// AVX2: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw8c", oc_block = 8 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 6 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 8 : i64}
+func.func @resnet_3x3(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32>
+  return %0 : tensor<1x64x56x56xf32>
+}
+
+// -----
+
+// 3x3 stride 2, 64 -> 128, 56 -> 28: 4 input phases.
+// CHECK-LABEL: func.func @stride2(
+// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+func.func @stride2(%x: tensor<1x64x56x56xf32>, %w: tensor<128x64x3x3xf32>) -> tensor<1x128x28x28xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<128x64x3x3xf32>) -> tensor<1x128x28x28xf32>
+  return %0 : tensor<1x128x28x28xf32>
+}
+
+// -----
+
+// ResNet stem: 7x7 stride 2, 3 -> 64, 224 -> 112. ic_block is all 3 channels.
+// CHECK-LABEL: func.func @stem(
+// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 3 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+func.func @stem(%x: tensor<1x3x224x224xf32>, %w: tensor<64x3x7x7xf32>) -> tensor<1x64x112x112xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 3, 3, 3, 3>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x3x224x224xf32>, tensor<64x3x7x7xf32>) -> tensor<1x64x112x112xf32>
+  return %0 : tensor<1x64x112x112xf32>
+}
+
+// -----
+
+// 1x1 stride 1, 256 -> 64: GEMM-shaped, 8 flattened pixels per tile.
+// CHECK-LABEL: func.func @pointwise(
+// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 256 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
+func.func @pointwise(%x: tensor<1x256x56x56xf32>, %w: tensor<64x256x1x1xf32>) -> tensor<1x64x56x56xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x256x56x56xf32>, tensor<64x256x1x1xf32>) -> tensor<1x64x56x56xf32>
+  return %0 : tensor<1x64x56x56xf32>
+}
+
+// -----
+
+// 1x1 at 7x7: GEMM over 49 pixels, still 8 wide (the tile crosses rows).
+// CHECK-LABEL: func.func @pointwise_7x7(
+// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 960 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
+func.func @pointwise_7x7(%x: tensor<1x960x7x7xf32>, %w: tensor<320x960x1x1xf32>) -> tensor<1x320x7x7xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x960x7x7xf32>, tensor<320x960x1x1xf32>) -> tensor<1x320x7x7xf32>
+  return %0 : tensor<1x320x7x7xf32>
+}
+
+// -----
+
+// 1x1 stride 2 (ResNet downsample): not a GEMM over contiguous pixels.
+// CHECK-LABEL: func.func @pointwise_s2(
+// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
+func.func @pointwise_s2(%x: tensor<1x64x56x56xf32>, %w: tensor<128x64x1x1xf32>) -> tensor<1x128x28x28xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<128x64x1x1xf32>) -> tensor<1x128x28x28xf32>
+  return %0 : tensor<1x128x28x28xf32>
+}
+
+// -----
+
+// Depthwise 3x3, 32 channels at 112x112 (MobileNetV2): blocked over channels,
+// one input channel per output channel.
+// CHECK-LABEL: func.func @depthwise(
+// CHECK: cnn.tiling = {depthwise = true, dilation_phases = 1 : i64, gemm = false, ic_block = 1 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+func.func @depthwise(%x: tensor<1x32x112x112xf32>, %w: tensor<32x1x3x3xf32>) -> tensor<1x32x112x112xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 32} : (tensor<1x32x112x112xf32>, tensor<32x1x3x3xf32>) -> tensor<1x32x112x112xf32>
+  return %0 : tensor<1x32x112x112xf32>
+}
+
+// -----
+
+// Dilated 3x3, dilation 2 and 4, 64 -> 64 at 32x32.
+// CHECK-LABEL: func.func @dilated(
+// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 4 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 16 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+func.func @dilated(%x: tensor<1x64x32x32xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<1x64x32x32xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>, groups = 1} : (tensor<1x64x32x32xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x32x32xf32>
+  %1 = cnn.conv2d %0, %w {strides = array<i64: 1, 1>, pads = array<i64: 4, 4, 4, 4>, dilations = array<i64: 4, 4>, groups = 1} : (tensor<1x64x32x32xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x32x32xf32>
+  return %1 : tensor<1x64x32x32xf32>
+}
+
+// -----
+
+// DCGAN conv_transpose 4x4 stride 2 pad 1, 512 -> 256, 4x4 -> 8x8: 4 output
+// phases of 4x4, so 2 blocks x 4 columns x 2 rows.
+// CHECK-LABEL: func.func @deconv(
+// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 512 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 4 : i64, tile_y = 2 : i64, unroll_kx = true, vector = 16 : i64}
+func.func @deconv(%x: tensor<1x512x4x4xf32>, %w: tensor<512x256x4x4xf32>) -> tensor<1x256x8x8xf32> {
+  %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x512x4x4xf32>, tensor<512x256x4x4xf32>) -> tensor<1x256x8x8xf32>
+  return %0 : tensor<1x256x8x8xf32>
+}
+
+// -----
+
+// ResNet layer4: 3x3 512 -> 512 at 7x7. Width < 8: 2 blocks x 4 columns x 2
+// rows. The oc tile's weights for all 512 input channels (32 x 512 x 9 x 4 B
+// = 576 KiB) exceed half the L2, so the reduction is split in 256s.
+// CHECK-LABEL: func.func @narrow(
+// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 256 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 4 : i64, tile_y = 2 : i64, unroll_kx = true, vector = 16 : i64}
+func.func @narrow(%x: tensor<1x512x7x7xf32>, %w: tensor<512x512x3x3xf32>) -> tensor<1x512x7x7xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x512x7x7xf32>, tensor<512x512x3x3xf32>) -> tensor<1x512x7x7xf32>
+  return %0 : tensor<1x512x7x7xf32>
+}
+
+// -----
+
+// Only 16 output channels: one block x 16 columns.
+// CHECK-LABEL: func.func @one_block(
+// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 3 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 1 : i64, tile_x = 16 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+func.func @one_block(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) -> tensor<1x16x32x32xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x32x32xf32>
+  return %0 : tensor<1x16x32x32xf32>
+}
+
+// -----
+
+// A 1x1-spatial output (pixels cannot fill the tile): more channel blocks.
+// CHECK-LABEL: func.func @one_pixel(
+// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 512 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 4 : i64, tile_x = 1 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
+func.func @one_pixel(%x: tensor<1x512x1x1xf32>, %w: tensor<512x512x1x1xf32>) -> tensor<1x512x1x1xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x512x1x1xf32>, tensor<512x512x1x1xf32>) -> tensor<1x512x1x1xf32>
+  return %0 : tensor<1x512x1x1xf32>
+}
+
+// -----
+
+// LeNet c1: 5x5, 1 -> 6 at 28x28. Fewer channels than a block: plain NCHW,
+// 16 columns per vector, 6 channels x 2 rows = 12 accumulators; too small to
+// thread.
+// CHECK-LABEL: func.func @lenet(
+// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 1 : i64, layout = "nchw", oc_block = 1 : i64, parallel = false, phases = 1 : i64, tile_oc = 6 : i64, tile_x = 16 : i64, tile_y = 2 : i64, unroll_kx = true, vector = 16 : i64}
+func.func @lenet(%x: tensor<1x1x32x32xf32>, %w: tensor<6x1x5x5xf32>) -> tensor<1x6x28x28xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x1x32x32xf32>, tensor<6x1x5x5xf32>) -> tensor<1x6x28x28xf32>
+  return %0 : tensor<1x6x28x28xf32>
+}
+
+// -----
+
+// Grouped conv with 4 output channels per group: blocks would straddle
+// groups, so plain NCHW.
+// CHECK-LABEL: func.func @grouped(
+// CHECK: layout = "nchw", oc_block = 1 : i64
+func.func @grouped(%x: tensor<1x32x16x16xf32>, %w: tensor<32x4x3x3xf32>) -> tensor<1x32x16x16xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 8} : (tensor<1x32x16x16xf32>, tensor<32x4x3x3xf32>) -> tensor<1x32x16x16xf32>
+  return %0 : tensor<1x32x16x16xf32>
+}
+
+// -----
+
+// Classifier: dense 512 -> 1000 (PyTorch Linear, weight [1000, 512]) on one
+// row: 16 vectors of N = 256 columns; the 512 x 256 weight panel plus the row
+// exceeds half the L2, so K is split in 256s.
+// CHECK-LABEL: func.func @classifier(
+// CHECK: cnn.tiling = {ic_block = 256 : i64, layout = "rowmajor", oc_block = 16 : i64, parallel = true, tile_oc = 1 : i64, tile_x = 256 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
+func.func @classifier(%x: tensor<1x512xf32>, %w: tensor<1000x512xf32>, %b: tensor<1000xf32>) -> tensor<1x1000xf32> {
+  %0 = cnn.dense %x, %w, %b {trans_a = false, trans_b = true, alpha = 1.0 : f32, beta = 1.0 : f32} : (tensor<1x512xf32>, tensor<1000x512xf32>, tensor<1000xf32>) -> tensor<1x1000xf32>
+  return %0 : tensor<1x1000xf32>
+}
+
+// -----
+
+// Batched matmul [4, 64, 32] x [32, 48]: 4 rows x 4 vectors of N.
+// CHECK-LABEL: func.func @matmul(
+// CHECK: cnn.tiling = {ic_block = 32 : i64, layout = "rowmajor", oc_block = 16 : i64, parallel = true, tile_oc = 1 : i64, tile_x = 48 : i64, tile_y = 4 : i64, unroll_kx = false, vector = 16 : i64}
+func.func @matmul(%a: tensor<4x64x32xf32>, %b: tensor<32x48xf32>) -> tensor<4x64x48xf32> {
+  %0 = cnn.matmul %a, %b : (tensor<4x64x32xf32>, tensor<32x48xf32>) -> tensor<4x64x48xf32>
+  return %0 : tensor<4x64x48xf32>
+}

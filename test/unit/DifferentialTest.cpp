@@ -1,0 +1,567 @@
+//===- DifferentialTest.cpp - codegen (JIT) against the reference evaluator ===//
+//
+// For every op of the cnn dialect, random cases from fixed seeds (shapes,
+// kernels, strides, paddings, dilations, groups, modes, axes, broadcasts) are
+// built with cnn::createInferred -- cases the shape rule or verifier rejects
+// are skipped -- batched several to one module, compiled with the Halide JIT
+// and compared with cnnc::reference::evaluate. Tolerance:
+// |jit - ref| <= 1e-4 * max(1, |ref|).
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/Lowering.h"
+#include "ir/CnnDialect.h"
+#include "ir/OpBuilding.h"
+#include "tools/reference/Reference.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <algorithm>
+#include <functional>
+#include <numeric>
+#include <random>
+
+using namespace mlir;
+using Shape = std::vector<int64_t>;
+using Buf = std::vector<float>;
+
+namespace {
+
+constexpr float kTolerance = 1e-4f;
+constexpr size_t kBatch = 6; // cases per module (one JIT compile)
+
+/// Deterministic random choices of one test.
+struct Rng {
+  std::mt19937 gen;
+  explicit Rng(unsigned seed) : gen(seed) {}
+  int64_t range(int64_t lo, int64_t hi) { // inclusive
+    return std::uniform_int_distribution<int64_t>(lo, hi)(gen);
+  }
+  bool coin() { return range(0, 1); }
+  float real(float lo, float hi) { return std::uniform_real_distribution<float>(lo, hi)(gen); }
+  template <class T> T pick(std::initializer_list<T> xs) {
+    return xs.begin()[range(0, int64_t(xs.size()) - 1)];
+  }
+  Shape shape(int rankLo, int rankHi, int64_t dimHi) {
+    Shape s(range(rankLo, rankHi));
+    for (int64_t &d : s)
+      d = range(1, dimHi);
+    return s;
+  }
+};
+
+int64_t numel(const Shape &s) {
+  int64_t n = 1;
+  for (int64_t d : s)
+    n *= d;
+  return n;
+}
+
+std::string str(const Shape &s) {
+  std::string r = "[";
+  for (size_t i = 0; i < s.size(); ++i)
+    r += (i ? "," : "") + std::to_string(s[i]);
+  return r + "]";
+}
+
+/// How a function argument's random values are drawn.
+enum class Fill { Unit, Wide, Positive, AwayFromZero };
+
+/// A module under construction: `main` gains an argument per operand and a
+/// result per accepted case; check() compiles and compares them all.
+class Batch {
+public:
+  Batch(MLIRContext &ctx, Rng &rng) : ctx(ctx), rng(rng), builder(&ctx) {
+    module = ModuleOp::create(builder.getUnknownLoc(), StringRef("diff"));
+    builder.setInsertionPointToEnd(module.getBody());
+    main = func::FuncOp::create(builder, builder.getUnknownLoc(), "main",
+                                        builder.getFunctionType({}, {}));
+    builder.setInsertionPointToEnd(main.addEntryBlock());
+  }
+  ~Batch() { module->erase(); }
+
+  MLIRContext &context() { return ctx; }
+  OpBuilder &b() { return builder; }
+  size_t size() const { return results.size(); }
+
+  Value arg(const Shape &s, Fill fill = Fill::Unit) {
+    Buf data(numel(s));
+    for (float &v : data)
+      v = draw(fill);
+    inputs.push_back({s, std::move(data)});
+    return main.getBody().front().addArgument(type(s), builder.getUnknownLoc());
+  }
+
+  Value constant(const Shape &s) {
+    Buf data(numel(s));
+    for (float &v : data)
+      v = draw(Fill::Unit);
+    auto attr = DenseElementsAttr::get(type(s), ArrayRef<float>(data));
+    return cnn::ConstantOp::create(builder, builder.getUnknownLoc(), type(s), attr);
+  }
+
+  /// Adds op `name` as a case; false (and nothing added) when the shape rule
+  /// or the verifier rejects it.
+  bool add(const std::string &desc, StringRef name, ValueRange operands,
+           ArrayRef<NamedAttribute> attrs) {
+    ScopedDiagnosticHandler quiet(&ctx, [](Diagnostic &) { return success(); });
+    FailureOr<Operation *> op =
+        cnn::createInferred(builder, builder.getUnknownLoc(), "cnn." + name.str(), operands, attrs);
+    if (failed(op))
+      return false;
+    if (failed(verify(*op))) {
+      (*op)->erase();
+      return false;
+    }
+    result((*op)->getResult(0), name.str() + " " + desc);
+    return true;
+  }
+
+  /// Returns `v` from main as one more case.
+  void result(Value v, const std::string &desc) {
+    results.push_back(v);
+    descs.push_back(desc);
+  }
+
+  void check();
+
+  NamedAttribute attr(StringRef name, Attribute a) { return builder.getNamedAttr(name, a); }
+  NamedAttribute ints(StringRef name, ArrayRef<int64_t> v) {
+    return attr(name, builder.getDenseI64ArrayAttr(v));
+  }
+  NamedAttribute flag(StringRef name, bool v) { return attr(name, builder.getBoolAttr(v)); }
+  NamedAttribute f32(StringRef name, float v) { return attr(name, builder.getF32FloatAttr(v)); }
+  NamedAttribute i64(StringRef name, int64_t v) { return attr(name, builder.getI64IntegerAttr(v)); }
+
+private:
+  RankedTensorType type(const Shape &s) { return RankedTensorType::get(s, builder.getF32Type()); }
+  float draw(Fill fill) {
+    switch (fill) {
+    case Fill::Unit: return rng.real(-1, 1);
+    case Fill::Wide: return rng.real(-6, 6);
+    case Fill::Positive: return rng.real(0.1f, 2);
+    case Fill::AwayFromZero: return rng.real(0.5f, 2) * (rng.coin() ? 1 : -1);
+    }
+    return 0;
+  }
+
+  MLIRContext &ctx;
+  Rng &rng;
+  OpBuilder builder;
+  ModuleOp module;
+  func::FuncOp main;
+  std::vector<cnnc::reference::Tensor> inputs;
+  std::vector<Value> results;
+  std::vector<std::string> descs;
+};
+
+void Batch::check() {
+  if (results.empty())
+    return;
+  func::ReturnOp::create(builder, builder.getUnknownLoc(), results);
+  main.setFunctionType(builder.getFunctionType(main.getBody().front().getArgumentTypes(),
+                                               ValueRange(results).getTypes()));
+  ASSERT_TRUE(succeeded(verify(module)));
+  auto want = cnnc::reference::evaluate(module, inputs);
+  ASSERT_TRUE(bool(want)) << llvm::toString(want.takeError());
+  auto model = cnnc::codegen::buildPipeline(module);
+  ASSERT_TRUE(bool(model)) << llvm::toString(model.takeError()) << "\ncases: " << descs[0] << " ...";
+  std::vector<const float *> ins;
+  for (const auto &t : inputs)
+    ins.push_back(t.data.data());
+  std::vector<Buf> got;
+  std::vector<float *> outs;
+  for (const auto &info : model->outputInfo)
+    got.emplace_back(numel(info.shape), NAN);
+  for (Buf &g : got)
+    outs.push_back(g.data());
+  llvm::Error err = cnnc::codegen::runJit(*model, ins, outs);
+  ASSERT_FALSE(bool(err)) << llvm::toString(std::move(err));
+  for (size_t k = 0; k < got.size(); ++k) {
+    const Buf &w = (*want)[k].data;
+    ASSERT_EQ(got[k].size(), w.size()) << descs[k];
+    size_t bad = 0, first = 0;
+    for (size_t i = 0; i < w.size(); ++i)
+      if (got[k][i] != w[i] && // equal infinities match too
+          !(std::fabs(got[k][i] - w[i]) <= kTolerance * std::max(1.0f, std::fabs(w[i]))) &&
+          bad++ == 0)
+        first = i;
+    EXPECT_EQ(bad, 0u) << descs[k] << ": " << bad << " of " << w.size()
+                       << " values differ; first at " << first << ": jit " << got[k][first]
+                       << ", reference " << w[first];
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Case generators: each adds one random case of its op to a Batch (or is
+// rejected by the shape rule) and returns whether it was accepted.
+//===----------------------------------------------------------------------===//
+
+using Gen = std::function<bool(Rng &, Batch &)>;
+
+std::string fmt(std::initializer_list<std::pair<const char *, std::string>> kv) {
+  std::string s;
+  for (auto &[k, v] : kv)
+    s += std::string(s.empty() ? "" : " ") + k + "=" + v;
+  return s;
+}
+std::string str(int64_t v) { return std::to_string(v); }
+
+bool genConv(Rng &r, Batch &b) {
+  int64_t g = r.pick<int64_t>({1, 1, 2, 3, 0}); // 0: depthwise
+  int64_t c = g ? g * r.range(1, 3) : r.range(1, 6);
+  g = g ? g : c;
+  int64_t f = g * r.range(1, 3);
+  Shape x{r.range(1, 2), c, r.range(1, 14), r.range(1, 14)};
+  Shape w{f, c / g, r.range(1, 7), r.range(1, 7)};
+  Shape s{r.range(1, 3), r.range(1, 3)}, d{r.range(1, 3), r.range(1, 3)};
+  Shape p{r.range(0, 3), r.range(0, 3), r.range(0, 3), r.range(0, 3)};
+  std::vector<Value> ops{b.arg(x), b.arg(w)};
+  bool bias = r.coin();
+  if (bias)
+    ops.push_back(b.arg({f}));
+  return b.add(fmt({{"x", str(x)}, {"w", str(w)}, {"s", str(s)}, {"p", str(p)}, {"d", str(d)},
+                    {"g", str(g)}, {"bias", str(bias)}}),
+               "conv2d", ops,
+               {b.ints("strides", s), b.ints("pads", p), b.ints("dilations", d), b.i64("groups", g)});
+}
+
+bool genConvTranspose(Rng &r, Batch &b) {
+  int64_t g = r.pick<int64_t>({1, 1, 2, 3, 0});
+  int64_t c = g ? g * r.range(1, 3) : r.range(1, 5);
+  g = g ? g : c;
+  Shape x{r.range(1, 2), c, r.range(1, 6), r.range(1, 6)};
+  Shape w{c, r.range(1, 3), r.range(1, 7), r.range(1, 7)};
+  Shape s{r.range(1, 3), r.range(1, 3)}, d{r.range(1, 3), r.range(1, 3)};
+  Shape op{r.range(0, std::max(s[0], d[0]) - 1), r.range(0, std::max(s[1], d[1]) - 1)};
+  Shape p{r.range(0, 2), r.range(0, 2), r.range(0, 2), r.range(0, 2)};
+  std::vector<Value> ops{b.arg(x), b.arg(w)};
+  bool bias = r.coin();
+  if (bias)
+    ops.push_back(b.arg({w[1] * g}));
+  return b.add(fmt({{"x", str(x)}, {"w", str(w)}, {"s", str(s)}, {"p", str(p)}, {"d", str(d)},
+                    {"outpad", str(op)}, {"g", str(g)}, {"bias", str(bias)}}),
+               "conv_transpose2d", ops,
+               {b.ints("strides", s), b.ints("pads", p), b.ints("output_padding", op),
+                b.ints("dilations", d), b.i64("groups", g)});
+}
+
+/// Kernel, strides and pads of a pooling case (pads up to half the kernel).
+struct PoolGeometry {
+  Shape x, k, s, p;
+  bool ceil;
+  PoolGeometry(Rng &r)
+      : x{r.range(1, 2), r.range(1, 3), r.range(1, 12), r.range(1, 12)},
+        k{r.range(1, 5), r.range(1, 5)}, s{r.range(1, 3), r.range(1, 3)},
+        p{r.range(0, k[0] / 2), r.range(0, k[1] / 2), r.range(0, k[0] / 2), r.range(0, k[1] / 2)},
+        ceil(r.coin()) {}
+  std::string desc() const {
+    return fmt({{"x", str(x)}, {"k", str(k)}, {"s", str(s)}, {"p", str(p)}, {"ceil", str(ceil)}});
+  }
+};
+
+bool genMaxPool(Rng &r, Batch &b) {
+  PoolGeometry pg(r);
+  Shape d{r.range(1, 3), r.range(1, 3)};
+  return b.add(pg.desc() + " d=" + str(d), "max_pool2d", {b.arg(pg.x)},
+               {b.ints("kernel", pg.k), b.ints("strides", pg.s), b.ints("pads", pg.p),
+                b.ints("dilations", d), b.flag("ceil_mode", pg.ceil)});
+}
+
+bool genAvgPool(Rng &r, Batch &b) {
+  PoolGeometry pg(r);
+  bool include = r.coin();
+  return b.add(pg.desc() + " count_include_pad=" + str(include), "avg_pool2d", {b.arg(pg.x)},
+               {b.ints("kernel", pg.k), b.ints("strides", pg.s), b.ints("pads", pg.p),
+                b.flag("ceil_mode", pg.ceil), b.flag("count_include_pad", include)});
+}
+
+Gen genGlobalPool(const char *name) {
+  return [=](Rng &r, Batch &b) {
+    Shape x = {r.range(1, 2), r.range(1, 4), r.range(1, 9), r.range(1, 9)};
+    return b.add("x=" + str(x), name, {b.arg(x, Fill::Wide)}, {});
+  };
+}
+
+/// An elementwise op of one input with attributes from `attrs`.
+Gen genUnary(const char *name,
+             std::function<std::vector<NamedAttribute>(Rng &, Batch &)> attrs = nullptr) {
+  return [=](Rng &r, Batch &b) {
+    Shape x = r.shape(1, 4, 6);
+    std::vector<NamedAttribute> a = attrs ? attrs(r, b) : std::vector<NamedAttribute>{};
+    std::string desc = "x=" + str(x);
+    for (NamedAttribute &n : a) {
+      std::string v;
+      llvm::raw_string_ostream os(v);
+      n.getValue().print(os);
+      desc += " " + n.getName().str() + "=" + v;
+    }
+    return b.add(desc, name, {b.arg(x, Fill::Wide)}, a);
+  };
+}
+
+/// `s` with leading dimensions dropped and some dimensions set to 1: a shape
+/// that broadcasts to `s`.
+Shape broadcastable(Rng &r, const Shape &s, bool mayDrop = true) {
+  Shape t(s.begin() + (mayDrop ? r.range(0, int64_t(s.size())) : 0), s.end());
+  for (int64_t &d : t)
+    if (r.range(0, 2) == 0)
+      d = 1;
+  return t.empty() ? Shape{1} : t;
+}
+
+Gen genBinary(const char *name) {
+  return [=](Rng &r, Batch &b) {
+    Shape out = r.shape(1, 4, 5);
+    Shape l = broadcastable(r, out), rr = broadcastable(r, out);
+    Fill rhsFill = std::string(name) == "div" ? Fill::AwayFromZero : Fill::Unit;
+    return b.add("lhs=" + str(l) + " rhs=" + str(rr), name, {b.arg(l), b.arg(rr, rhsFill)}, {});
+  };
+}
+
+bool genPRelu(Rng &r, Batch &b) {
+  Shape x = r.shape(1, 4, 5);
+  Shape slope = broadcastable(r, x);
+  return b.add("x=" + str(x) + " slope=" + str(slope), "prelu", {b.arg(x), b.arg(slope)}, {});
+}
+
+bool genBatchNorm(Rng &r, Batch &b) {
+  Shape x = r.shape(2, 4, 5), c{x[1]};
+  float eps = r.pick({1e-5f, 1e-3f, 0.1f});
+  return b.add("x=" + str(x) + " eps=" + std::to_string(eps), "batch_norm",
+               {b.arg(x), b.arg(c), b.arg(c), b.arg(c), b.arg(c, Fill::Positive)},
+               {b.f32("epsilon", eps)});
+}
+
+bool genConcat(Rng &r, Batch &b) {
+  Shape base = r.shape(1, 4, 4);
+  int64_t rank = base.size(), axis = r.range(-rank, rank - 1);
+  size_t ax = axis < 0 ? axis + rank : axis;
+  std::vector<Value> ins;
+  std::string desc = "axis=" + str(axis);
+  for (int64_t i = 0, n = r.range(1, 4); i < n; ++i) {
+    Shape s = base;
+    s[ax] = r.range(1, 4);
+    ins.push_back(b.arg(s));
+    desc += " " + str(s);
+  }
+  return b.add(desc, "concat", ins, {b.i64("axis", axis)});
+}
+
+bool genFlatten(Rng &r, Batch &b) {
+  Shape x = r.shape(1, 4, 5);
+  int64_t axis = r.range(0, int64_t(x.size()));
+  return b.add("x=" + str(x) + " axis=" + str(axis), "flatten", {b.arg(x)}, {b.i64("axis", axis)});
+}
+
+bool genReshape(Rng &r, Batch &b) {
+  Shape x = r.shape(1, 4, 5);
+  // A random factorisation of the element count, then -1 and 0 entries.
+  int64_t left = numel(x);
+  Shape to;
+  for (int64_t rank = r.range(1, 4); int64_t(to.size()) + 1 < rank;) {
+    std::vector<int64_t> divisors;
+    for (int64_t d = 1; d <= left; ++d)
+      if (left % d == 0)
+        divisors.push_back(d);
+    int64_t d = divisors[r.range(0, int64_t(divisors.size()) - 1)];
+    to.push_back(d);
+    left /= d;
+  }
+  to.push_back(left);
+  if (r.coin())
+    to[r.range(0, int64_t(to.size()) - 1)] = -1;
+  for (size_t i = 0; i < to.size() && i < x.size(); ++i)
+    if (to[i] == x[i] && r.coin())
+      to[i] = 0;
+  return b.add("x=" + str(x) + " shape=" + str(to), "reshape", {b.arg(x)}, {b.ints("shape", to)});
+}
+
+bool genTranspose(Rng &r, Batch &b) {
+  Shape x = r.shape(1, 4, 5), perm(x.size());
+  std::iota(perm.begin(), perm.end(), 0);
+  std::shuffle(perm.begin(), perm.end(), r.gen);
+  return b.add("x=" + str(x) + " perm=" + str(perm), "transpose", {b.arg(x)}, {b.ints("perm", perm)});
+}
+
+bool genPad(Rng &r, Batch &b) {
+  Shape x = r.shape(1, 4, 5), pads(2 * x.size());
+  for (int64_t &p : pads)
+    p = r.range(0, 3);
+  auto mode = r.pick({cnn::PadMode::constant, cnn::PadMode::reflect, cnn::PadMode::edge});
+  float value = r.real(-2, 2);
+  return b.add("x=" + str(x) + " pads=" + str(pads) + " mode=" + cnn::stringifyPadMode(mode).str(),
+               "pad", {b.arg(x)},
+               {b.ints("pads", pads), b.attr("mode", cnn::PadModeAttr::get(&b.context(), mode)),
+                b.f32("value", value)});
+}
+
+bool genResize(Rng &r, Batch &b) {
+  Shape x{r.range(1, 2), r.range(1, 3), r.range(1, 6), r.range(1, 6)};
+  Shape size{r.range(1, 12), r.range(1, 12)};
+  auto mode = r.pick({cnn::ResizeMode::nearest, cnn::ResizeMode::linear});
+  auto coord = r.pick({cnn::CoordMode::half_pixel, cnn::CoordMode::asymmetric,
+                       cnn::CoordMode::align_corners, cnn::CoordMode::pytorch_half_pixel});
+  auto nearest = r.pick({cnn::NearestMode::round_prefer_floor, cnn::NearestMode::round_prefer_ceil,
+                         cnn::NearestMode::floor, cnn::NearestMode::ceil});
+  MLIRContext *ctx = &b.context();
+  return b.add("x=" + str(x) + " size=" + str(size) + " " + cnn::stringifyResizeMode(mode).str() +
+                   " " + cnn::stringifyCoordMode(coord).str() + " " +
+                   cnn::stringifyNearestMode(nearest).str(),
+               "resize", {b.arg(x)},
+               {b.ints("size", size), b.attr("mode", cnn::ResizeModeAttr::get(ctx, mode)),
+                b.attr("coord_mode", cnn::CoordModeAttr::get(ctx, coord)),
+                b.attr("nearest_mode", cnn::NearestModeAttr::get(ctx, nearest))});
+}
+
+bool genDense(Rng &r, Batch &b) {
+  int64_t m = r.range(1, 8), k = r.range(1, 8), n = r.range(1, 8);
+  bool ta = r.coin(), tb = r.coin(), hasC = r.coin();
+  float alpha = r.pick({1.0f, 0.5f, -1.5f}), beta = r.pick({1.0f, 0.25f, 2.0f});
+  Shape a = ta ? Shape{k, m} : Shape{m, k}, bs = tb ? Shape{n, k} : Shape{k, n};
+  std::vector<Value> ops{b.arg(a), b.arg(bs)};
+  Shape c = broadcastable(r, {m, n});
+  if (hasC)
+    ops.push_back(b.arg(c));
+  return b.add(fmt({{"a", str(a)}, {"b", str(bs)}, {"c", hasC ? str(c) : "none"},
+                    {"alpha", std::to_string(alpha)}, {"beta", std::to_string(beta)}}),
+               "dense", ops,
+               {b.flag("trans_a", ta), b.flag("trans_b", tb), b.f32("alpha", alpha),
+                b.f32("beta", beta)});
+}
+
+bool genMatMul(Rng &r, Batch &b) {
+  int64_t m = r.range(1, 6), k = r.range(1, 6), n = r.range(1, 6);
+  Shape batch = r.shape(0, 2, 3);
+  auto operand = [&](int64_t rows, int64_t cols) {
+    if (r.range(0, 3) == 0)
+      return Shape{r.coin() ? rows : cols}; // 1-D: the caller picks which
+    Shape s = batch.empty() ? Shape{} : broadcastable(r, batch);
+    if (batch.empty() || r.range(0, 2) == 0)
+      s.clear();
+    s.push_back(rows);
+    s.push_back(cols);
+    return s;
+  };
+  Shape l = operand(m, k), rr = operand(k, n);
+  if (l.size() == 1)
+    l = {k};
+  if (rr.size() == 1)
+    rr = {k};
+  return b.add("lhs=" + str(l) + " rhs=" + str(rr), "matmul", {b.arg(l), b.arg(rr)}, {});
+}
+
+Gen genSoftmax(const char *name) {
+  return [=](Rng &r, Batch &b) {
+    Shape x = r.shape(1, 4, 6);
+    int64_t rank = x.size(), axis = r.range(-rank, rank - 1);
+    return b.add("x=" + str(x) + " axis=" + str(axis), name, {b.arg(x, Fill::Wide)},
+                 {b.i64("axis", axis)});
+  };
+}
+
+/// Constants (as operands and returned directly), inputs returned directly
+/// and a value returned twice: codegen's copy paths.
+bool genPlumbing(Rng &r, Batch &b) {
+  Shape x = r.shape(1, 4, 5);
+  Value in = b.arg(x), k = b.constant(x);
+  if (!b.add("x=" + str(x) + " (input * constant)", "mul", {in, k}, {}))
+    return false;
+  b.result(k, "constant returned");
+  b.result(in, "input returned");
+  b.result(b.arg(x), "input returned");
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+
+float rangeAttr(Rng &r, float lo, float hi) { return r.real(lo, hi); }
+
+struct OpCase {
+  const char *name;
+  int cases;
+  Gen gen;
+};
+
+using AttrFn = std::function<std::vector<NamedAttribute>(Rng &, Batch &)>;
+
+std::vector<OpCase> opCases() {
+  AttrFn alpha = [](Rng &r, Batch &b) { return std::vector{b.f32("alpha", rangeAttr(r, 0.01f, 2))}; };
+  return {
+      {"conv2d", 36, genConv},
+      {"conv_transpose2d", 24, genConvTranspose},
+      {"max_pool2d", 24, genMaxPool},
+      {"avg_pool2d", 24, genAvgPool},
+      {"global_avg_pool", 6, genGlobalPool("global_avg_pool")},
+      {"global_max_pool", 6, genGlobalPool("global_max_pool")},
+      {"relu", 6, genUnary("relu")},
+      {"sigmoid", 6, genUnary("sigmoid")},
+      {"tanh", 6, genUnary("tanh")},
+      {"hard_swish", 6, genUnary("hard_swish")},
+      {"softplus", 6, genUnary("softplus")},
+      {"softsign", 6, genUnary("softsign")},
+      {"gelu", 12, genUnary("gelu", [](Rng &r, Batch &b) {
+         return std::vector{b.flag("approximate", r.coin())};
+       })},
+      {"leaky_relu", 6, genUnary("leaky_relu", alpha)},
+      {"elu", 6, genUnary("elu", alpha)},
+      {"selu", 6, genUnary("selu", [](Rng &r, Batch &b) {
+         return std::vector{b.f32("alpha", rangeAttr(r, 0.5f, 2)), b.f32("gamma", rangeAttr(r, 0.5f, 2))};
+       })},
+      {"hard_sigmoid", 6, genUnary("hard_sigmoid", [](Rng &r, Batch &b) {
+         return std::vector{b.f32("alpha", rangeAttr(r, 0.05f, 0.5f)), b.f32("beta", rangeAttr(r, 0.2f, 0.8f))};
+       })},
+      {"clip", 6, genUnary("clip", [](Rng &r, Batch &b) {
+         return std::vector{b.f32("min", rangeAttr(r, -3, 0)), b.f32("max", rangeAttr(r, 0, 3))};
+       })},
+      {"prelu", 12, genPRelu},
+      {"batch_norm", 12, genBatchNorm},
+      {"add", 12, genBinary("add")},
+      {"sub", 12, genBinary("sub")},
+      {"mul", 12, genBinary("mul")},
+      {"div", 12, genBinary("div")},
+      {"concat", 12, genConcat},
+      {"flatten", 12, genFlatten},
+      {"reshape", 12, genReshape},
+      {"transpose", 12, genTranspose},
+      {"pad", 18, genPad},
+      {"resize", 30, genResize},
+      {"dense", 18, genDense},
+      {"matmul", 18, genMatMul},
+      {"softmax", 12, genSoftmax("softmax")},
+      {"log_softmax", 12, genSoftmax("log_softmax")},
+      {"constant", 6, genPlumbing},
+  };
+}
+
+class Differential : public ::testing::TestWithParam<OpCase> {};
+
+TEST_P(Differential, JitMatchesReference) {
+  const OpCase &c = GetParam();
+  MLIRContext ctx;
+  ctx.loadDialect<cnn::CnnDialect, func::FuncDialect>();
+  Rng rng(std::hash<std::string>()(c.name) & 0xffff); // fixed per op
+  int accepted = 0, tries = 0;
+  while (accepted < c.cases && tries < 20 * c.cases) {
+    Batch batch(ctx, rng);
+    while (batch.size() < kBatch && accepted < c.cases && tries++ < 20 * c.cases)
+      accepted += c.gen(rng, batch);
+    batch.check();
+    if (HasFatalFailure())
+      return;
+  }
+  // A generator the shape rules mostly reject would test nothing.
+  EXPECT_EQ(accepted, c.cases) << "only " << accepted << " valid cases in " << tries << " tries";
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryOp, Differential, ::testing::ValuesIn(opCases()),
+                         [](const auto &info) { return std::string(info.param.name); });
+
+} // namespace
