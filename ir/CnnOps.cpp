@@ -56,11 +56,11 @@ LogicalResult checkBias(Value bias, int64_t filters, const LayerDiag &diag) {
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
-LogicalResult ConstantOp::verify() {
-  if (cast<TypedAttr>(getValue()).getType() != getType())
-    return diagFor(*this)("value has type " +
-                          mlirToString(cast<TypedAttr>(getValue()).getType()) +
-                          " but the result is " + mlirToString(getType()));
+LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location>,
+                                           Adaptor op,
+                                           SmallVectorImpl<Type> &results) {
+  results.push_back(cast<TypedAttr>(op.getValue()).getType());
   return success();
 }
 

@@ -138,7 +138,7 @@ class Cnn_BinaryOp<string mnemonic, string formula>
 // Constants
 //===----------------------------------------------------------------------===//
 
-def Cnn_ConstantOp : Cnn_Op<"constant", [ConstantLike]> {
+def Cnn_ConstantOp : Cnn_Op<"constant", [ConstantLike, InferTypeOpAdaptor]> {
   let summary = "a weight or other constant tensor";
   let description = [{
     Weights are stored as `dense_resource` blobs: the blob points into the
@@ -148,9 +148,9 @@ def Cnn_ConstantOp : Cnn_Op<"constant", [ConstantLike]> {
   }];
   let arguments = (ins ElementsAttr:$value);
   let results = (outs Cnn_Tensor:$output);
-  let assemblyFormat = "attr-dict $value `:` type($output)";
+  // The result type is the value's: `cnn.constant dense<1.0> : tensor<3xf32>`.
+  let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
-  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -23,7 +23,7 @@ int main() {
   ctx.loadDialect<mlir::cnn::CnnDialect, mlir::func::FuncDialect>();
   auto module = mlir::parseSourceString<mlir::ModuleOp>(R"(
     module @coexist { func.func @main(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
-      %w = cnn.constant dense<1.0> : tensor<2x1x3x3xf32> : tensor<2x1x3x3xf32>
+      %w = cnn.constant dense<1.0> : tensor<2x1x3x3xf32>
       %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 2} : (tensor<1x2x4x4xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x4x4xf32>
       %r = cnn.relu %c : tensor<1x2x4x4xf32>
       return %r : tensor<1x2x4x4xf32>

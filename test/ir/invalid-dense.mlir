@@ -95,7 +95,8 @@ func.func @matmul_scalar(%a: tensor<f32>, %b: tensor<3xf32>) {
 // -----
 
 func.func @constant_type() {
-  // expected-error @+1 {{constant: value has type tensor<2xf32> but the result is tensor<3xf32>}}
-  %0 = cnn.constant dense<1.0> : tensor<2xf32> : tensor<3xf32>
+  // expected-error @+2 {{'cnn.constant' op inferred type(s) 'tensor<2xf32>' are incompatible with return type(s) of operation 'tensor<3xf32>'}}
+  // expected-error @+1 {{'cnn.constant' op failed to infer returned types}}
+  %0 = "cnn.constant"() <{value = dense<1.0> : tensor<2xf32>}> : () -> tensor<3xf32>
   return
 }

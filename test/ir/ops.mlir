@@ -5,9 +5,9 @@
 // verification), so the tricky cases double as shape-rule tests.
 
 // CHECK-LABEL: func.func @constant(
-// CHECK: %{{.*}} = cnn.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32> : tensor<2xf32>
+// CHECK: %{{.*}} = cnn.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
 func.func @constant() -> tensor<2xf32> {
-  %0 = cnn.constant dense<[1.0, 2.0]> : tensor<2xf32> : tensor<2xf32>
+  %0 = cnn.constant dense<[1.0, 2.0]> : tensor<2xf32>
   return %0 : tensor<2xf32>
 }
 

@@ -16,11 +16,11 @@
 // CHECK: c1.weight.folded: "0x040000000000803F0000C03F"
 // CHECK: c1.bias.folded: "0x040000000000003F0000E0BF"
 func.func @no_bias(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
-  %w = cnn.constant dense<[[[[1.0]]], [[[2.0]]]]> : tensor<2x1x1x1xf32> : tensor<2x1x1x1xf32>
-  %scale = cnn.constant dense<[2.0, 3.0]> : tensor<2xf32> : tensor<2xf32>
-  %beta = cnn.constant dense<[1.0, -1.0]> : tensor<2xf32> : tensor<2xf32>
-  %mean = cnn.constant dense<[0.5, 1.0]> : tensor<2xf32> : tensor<2xf32>
-  %var = cnn.constant dense<[3.0, 15.0]> : tensor<2xf32> : tensor<2xf32>
+  %w = cnn.constant dense<[[[[1.0]]], [[[2.0]]]]> : tensor<2x1x1x1xf32>
+  %scale = cnn.constant dense<[2.0, 3.0]> : tensor<2xf32>
+  %beta = cnn.constant dense<[1.0, -1.0]> : tensor<2xf32>
+  %mean = cnn.constant dense<[0.5, 1.0]> : tensor<2xf32>
+  %var = cnn.constant dense<[3.0, 15.0]> : tensor<2xf32>
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32> loc("c1")
   %1 = cnn.batch_norm %0, %scale, %beta, %mean, %var {epsilon = 1.0 : f32} : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32> loc("bn1")
   return %1 : tensor<1x2x2x2xf32>
@@ -40,12 +40,12 @@ func.func @no_bias(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
 // CHECK: c2.weight.folded: "0x040000000000803F0000C03F"
 // CHECK: c2.bias.folded: "0x040000000000C03F000080BE"
 func.func @blob_bias(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
-  %w = cnn.constant dense_resource<c2.weight> : tensor<2x1x1x1xf32> : tensor<2x1x1x1xf32>
-  %b = cnn.constant dense_resource<c2.bias> : tensor<2xf32> : tensor<2xf32>
-  %scale = cnn.constant dense<[2.0, 3.0]> : tensor<2xf32> : tensor<2xf32>
-  %beta = cnn.constant dense<[1.0, -1.0]> : tensor<2xf32> : tensor<2xf32>
-  %mean = cnn.constant dense<[0.5, 1.0]> : tensor<2xf32> : tensor<2xf32>
-  %var = cnn.constant dense<[3.0, 15.0]> : tensor<2xf32> : tensor<2xf32>
+  %w = cnn.constant dense_resource<c2.weight> : tensor<2x1x1x1xf32>
+  %b = cnn.constant dense_resource<c2.bias> : tensor<2xf32>
+  %scale = cnn.constant dense<[2.0, 3.0]> : tensor<2xf32>
+  %beta = cnn.constant dense<[1.0, -1.0]> : tensor<2xf32>
+  %mean = cnn.constant dense<[0.5, 1.0]> : tensor<2xf32>
+  %var = cnn.constant dense<[3.0, 15.0]> : tensor<2xf32>
   %0 = cnn.conv2d %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
   %1 = cnn.batch_norm %0, %scale, %beta, %mean, %var {epsilon = 1.0 : f32} : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
   return %1 : tensor<1x2x2x2xf32>
@@ -70,11 +70,11 @@ func.func @blob_bias(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
 // CHECK-NOT: cnn.batch_norm
 // CHECK: d1.weight.folded: "0x040000000000803F0000C03F0000404000004040"
 func.func @transpose(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
-  %w = cnn.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32> : tensor<2x2x1x1xf32>
-  %scale = cnn.constant dense<[2.0, 3.0]> : tensor<2xf32> : tensor<2xf32>
-  %beta = cnn.constant dense<[1.0, -1.0]> : tensor<2xf32> : tensor<2xf32>
-  %mean = cnn.constant dense<[0.5, 1.0]> : tensor<2xf32> : tensor<2xf32>
-  %var = cnn.constant dense<[3.0, 15.0]> : tensor<2xf32> : tensor<2xf32>
+  %w = cnn.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32>
+  %scale = cnn.constant dense<[2.0, 3.0]> : tensor<2xf32>
+  %beta = cnn.constant dense<[1.0, -1.0]> : tensor<2xf32>
+  %mean = cnn.constant dense<[0.5, 1.0]> : tensor<2xf32>
+  %var = cnn.constant dense<[3.0, 15.0]> : tensor<2xf32>
   %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32> loc("d1")
   %1 = cnn.batch_norm %0, %scale, %beta, %mean, %var {epsilon = 1.0 : f32} : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
   return %1 : tensor<1x2x2x2xf32>
@@ -90,9 +90,9 @@ func.func @transpose(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
 // CHECK: d2.weight.folded: "0x040000000000803F000000400000404000008040"
 // CHECK: d2.bias.folded: "0x0400000000000000000000000000000000000000"
 func.func @transpose_grouped(%x: tensor<1x2x2x2xf32>) -> tensor<1x4x2x2xf32> {
-  %w = cnn.constant dense<1.0> : tensor<2x2x1x1xf32> : tensor<2x2x1x1xf32>
-  %scale = cnn.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32> : tensor<4xf32>
-  %zero = cnn.constant dense<0.0> : tensor<4xf32> : tensor<4xf32>
+  %w = cnn.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %scale = cnn.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %zero = cnn.constant dense<0.0> : tensor<4xf32>
   %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 2} : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x4x2x2xf32> loc("d2")
   %1 = cnn.batch_norm %0, %scale, %zero, %zero, %zero {epsilon = 1.0 : f32} : (tensor<1x4x2x2xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x2x2xf32>
   return %1 : tensor<1x4x2x2xf32>
@@ -106,8 +106,8 @@ func.func @transpose_grouped(%x: tensor<1x2x2x2xf32>) -> tensor<1x4x2x2xf32> {
 // CHECK: cnn.batch_norm
 // CHECK: cnn.add
 func.func @other_user(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
-  %w = cnn.constant dense<1.0> : tensor<2x1x1x1xf32> : tensor<2x1x1x1xf32>
-  %p = cnn.constant dense<1.0> : tensor<2xf32> : tensor<2xf32>
+  %w = cnn.constant dense<1.0> : tensor<2x1x1x1xf32>
+  %p = cnn.constant dense<1.0> : tensor<2xf32>
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
   %1 = cnn.batch_norm %0, %p, %p, %p, %p {epsilon = 1.0 : f32} : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
   %2 = cnn.add %0, %1 : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
@@ -121,7 +121,7 @@ func.func @other_user(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
 // CHECK: cnn.conv2d
 // CHECK-NEXT: cnn.batch_norm
 func.func @weight_argument(%x: tensor<1x1x2x2xf32>, %w: tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32> {
-  %p = cnn.constant dense<1.0> : tensor<2xf32> : tensor<2xf32>
+  %p = cnn.constant dense<1.0> : tensor<2xf32>
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
   %1 = cnn.batch_norm %0, %p, %p, %p, %p {epsilon = 1.0 : f32} : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
   return %1 : tensor<1x2x2x2xf32>
@@ -134,8 +134,8 @@ func.func @weight_argument(%x: tensor<1x1x2x2xf32>, %w: tensor<2x1x1x1xf32>) -> 
 // CHECK: cnn.conv2d
 // CHECK-NEXT: cnn.batch_norm
 func.func @mean_argument(%x: tensor<1x1x2x2xf32>, %mean: tensor<2xf32>) -> tensor<1x2x2x2xf32> {
-  %w = cnn.constant dense<1.0> : tensor<2x1x1x1xf32> : tensor<2x1x1x1xf32>
-  %p = cnn.constant dense<1.0> : tensor<2xf32> : tensor<2xf32>
+  %w = cnn.constant dense<1.0> : tensor<2x1x1x1xf32>
+  %p = cnn.constant dense<1.0> : tensor<2xf32>
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
   %1 = cnn.batch_norm %0, %p, %p, %mean, %p {epsilon = 1.0 : f32} : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
   return %1 : tensor<1x2x2x2xf32>
@@ -148,8 +148,8 @@ func.func @mean_argument(%x: tensor<1x1x2x2xf32>, %mean: tensor<2xf32>) -> tenso
 // CHECK: cnn.conv2d
 // CHECK-NEXT: cnn.batch_norm
 func.func @missing_blob(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
-  %w = cnn.constant dense_resource<__elided__> : tensor<2x1x1x1xf32> : tensor<2x1x1x1xf32>
-  %p = cnn.constant dense<1.0> : tensor<2xf32> : tensor<2xf32>
+  %w = cnn.constant dense_resource<__elided__> : tensor<2x1x1x1xf32>
+  %p = cnn.constant dense<1.0> : tensor<2xf32>
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
   %1 = cnn.batch_norm %0, %p, %p, %p, %p {epsilon = 1.0 : f32} : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
   return %1 : tensor<1x2x2x2xf32>
@@ -162,7 +162,7 @@ func.func @missing_blob(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
 // CHECK: cnn.relu
 // CHECK-NEXT: cnn.batch_norm
 func.func @after_relu(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
-  %p = cnn.constant dense<1.0> : tensor<2xf32> : tensor<2xf32>
+  %p = cnn.constant dense<1.0> : tensor<2xf32>
   %0 = cnn.relu %x : tensor<1x2x2x2xf32>
   %1 = cnn.batch_norm %0, %p, %p, %p, %p {epsilon = 1.0 : f32} : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
   return %1 : tensor<1x2x2x2xf32>

@@ -21,7 +21,7 @@ func.func @conv_relu(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor
 // CHECK-NEXT: cnn.clip %{{.*}} {cnn.fuse = "epilogue", cnn.fuse_operand = 0 : i64
 // CHECK-NEXT: cnn.hard_swish %{{.*}} {cnn.fuse = "epilogue", cnn.fuse_operand = 0 : i64}
 func.func @chain(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
-  %b = cnn.constant dense<1.0> : tensor<4x1x1xf32> : tensor<4x1x1xf32>
+  %b = cnn.constant dense<1.0> : tensor<4x1x1xf32>
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
   %1 = cnn.add %0, %b : (tensor<1x4x8x8xf32>, tensor<4x1x1xf32>) -> tensor<1x4x8x8xf32>
   %2 = cnn.clip %1 {min = 0.0 : f32, max = 6.0 : f32} : tensor<1x4x8x8xf32>
@@ -103,7 +103,7 @@ func.func @swish(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
 // CHECK: cnn.dense
 // CHECK-NEXT: cnn.tanh %{{.*}} {cnn.fuse = "epilogue", cnn.fuse_operand = 0 : i64}
 func.func @hosts(%x: tensor<1x4x2x2xf32>, %p: tensor<4xf32>, %a: tensor<2x8xf32>, %b: tensor<8x3xf32>) -> (tensor<1x4x2x2xf32>, tensor<2x3xf32>) {
-  %s = cnn.constant dense<0.25> : tensor<4x1x1xf32> : tensor<4x1x1xf32>
+  %s = cnn.constant dense<0.25> : tensor<4x1x1xf32>
   %0 = cnn.batch_norm %x, %p, %p, %p, %p {epsilon = 1.0 : f32} : (tensor<1x4x2x2xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x2x2xf32>
   %1 = cnn.prelu %0, %s : (tensor<1x4x2x2xf32>, tensor<4x1x1xf32>) -> tensor<1x4x2x2xf32>
   %2 = cnn.dense %a, %b {trans_a = false, trans_b = false, alpha = 1.0 : f32, beta = 1.0 : f32} : (tensor<2x8xf32>, tensor<8x3xf32>) -> tensor<2x3xf32>

@@ -417,8 +417,8 @@ TEST_F(Codegen, ActivationsAndDenseConstants) {
   Buf x = {-3.5f, -1.0f, -0.25f, 0.0f, 0.75f, 4.0f};
   // gelu(x) + hard_swish(x) * w, with w a dense constant and a splat bias.
   std::string body =
-      "%w = cnn.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : " + ty(xs) + " : " + ty(xs) + "\n"
-      "%b = cnn.constant dense<0.5> : tensor<3xf32> : tensor<3xf32>\n"
+      "%w = cnn.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : " + ty(xs) + "\n"
+      "%b = cnn.constant dense<0.5> : tensor<3xf32>\n"
       "%g = cnn.gelu %a0 {approximate = false} : " + ty(xs) + "\n"
       "%h = cnn.hard_swish %a0 : " + ty(xs) + "\n"
       "%m = cnn.mul %h, %w : (" + ty(xs) + ", " + ty(xs) + ") -> " + ty(xs) + "\n"
@@ -463,13 +463,13 @@ TEST_F(Codegen, BatchNormPreluTransposeReshapeSigmoid) {
 /// flatten + dense + softmax, with dense<> weights.
 std::string smallNet() {
   return R"(module @tiny { func.func @main(%x: tensor<1x2x5x5xf32> {cnn.name = "image"}) -> (tensor<1x3xf32> {cnn.name = "prob"}) {
-    %w = cnn.constant dense<0.25> : tensor<4x2x3x3xf32> : tensor<4x2x3x3xf32>
-    %b = cnn.constant dense<[0.1, -0.2, 0.3, -0.4]> : tensor<4xf32> : tensor<4xf32>
+    %w = cnn.constant dense<0.25> : tensor<4x2x3x3xf32>
+    %b = cnn.constant dense<[0.1, -0.2, 0.3, -0.4]> : tensor<4xf32>
     %c = cnn.conv2d %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x2x5x5xf32>, tensor<4x2x3x3xf32>, tensor<4xf32>) -> tensor<1x4x5x5xf32>
     %r = cnn.relu %c : tensor<1x4x5x5xf32>
     %p = cnn.global_avg_pool %r : (tensor<1x4x5x5xf32>) -> tensor<1x4x1x1xf32>
     %f = cnn.flatten %p {axis = 1} : (tensor<1x4x1x1xf32>) -> tensor<1x4xf32>
-    %d = cnn.constant dense<[[1.0, 0.0, 0.5, 0.0], [0.0, 1.0, 0.0, -1.0], [0.3, 0.3, 0.3, 0.3]]> : tensor<3x4xf32> : tensor<3x4xf32>
+    %d = cnn.constant dense<[[1.0, 0.0, 0.5, 0.0], [0.0, 1.0, 0.0, -1.0], [0.3, 0.3, 0.3, 0.3]]> : tensor<3x4xf32>
     %y = cnn.dense %f, %d {trans_a = false, trans_b = true, alpha = 1.0 : f32, beta = 1.0 : f32} : (tensor<1x4xf32>, tensor<3x4xf32>) -> tensor<1x3xf32>
     %s = cnn.softmax %y {axis = 1} : tensor<1x3xf32>
     return %s : tensor<1x3xf32>

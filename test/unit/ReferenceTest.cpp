@@ -107,8 +107,8 @@ std::string unaryModule(const std::string &op, const std::string &attrs, int n) 
 
 const char *kConvRamp = R"(
 func.func @main(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
-  %w = cnn.constant dense<1.0> : tensor<1x1x3x3xf32> : tensor<1x1x3x3xf32>
-  %b = cnn.constant dense<[0.5]> : tensor<1xf32> : tensor<1xf32>
+  %w = cnn.constant dense<1.0> : tensor<1x1x3x3xf32>
+  %b = cnn.constant dense<[0.5]> : tensor<1xf32>
   %0 = cnn.conv2d %x, %w, %b {strides = array<i64: STRIDE>, pads = array<i64: PADS>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>, tensor<1xf32>) -> tensor<1x1x2x2xf32>
   return %0 : tensor<1x1x2x2xf32>
 }
@@ -159,7 +159,7 @@ TEST_F(ReferenceTest, ConvDilation) {
   // x(r+2,c+2) = 4 * (4r + c) + 20.
   std::string src = R"(
 func.func @main(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
-  %w = cnn.constant dense<1.0> : tensor<1x1x2x2xf32> : tensor<1x1x2x2xf32>
+  %w = cnn.constant dense<1.0> : tensor<1x1x2x2xf32>
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 2, 2>, groups = 1} : (tensor<1x1x4x4xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
   return %0 : tensor<1x1x2x2xf32>
 }
@@ -199,7 +199,7 @@ TEST_F(ReferenceTest, ConvTransposeStride2StampsKernel) {
   // y[2i+a][2j+b] = x[i][j] * k[a][b], plus the bias.
   std::string src = R"(
 func.func @main(%x: tensor<1x1x2x2xf32>, %w: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
-  %b = cnn.constant dense<[1.0]> : tensor<1xf32> : tensor<1xf32>
+  %b = cnn.constant dense<[1.0]> : tensor<1xf32>
   %0 = cnn.conv_transpose2d %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1xf32>) -> tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>
 }
@@ -429,10 +429,10 @@ TEST_F(ReferenceTest, BatchNorm) {
   // ch0: 2 * (1 - 0) / sqrt(3 + 1) + 0.5 = 1.5; ch1: 3 * (2 - 1) / 1 + 1 = 4.
   std::string src = R"(
 func.func @main(%x: tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {
-  %scale = cnn.constant dense<[2.0, 3.0]> : tensor<2xf32> : tensor<2xf32>
-  %bias = cnn.constant dense<[0.5, 1.0]> : tensor<2xf32> : tensor<2xf32>
-  %mean = cnn.constant dense<[0.0, 1.0]> : tensor<2xf32> : tensor<2xf32>
-  %var = cnn.constant dense<[3.0, 0.0]> : tensor<2xf32> : tensor<2xf32>
+  %scale = cnn.constant dense<[2.0, 3.0]> : tensor<2xf32>
+  %bias = cnn.constant dense<[0.5, 1.0]> : tensor<2xf32>
+  %mean = cnn.constant dense<[0.0, 1.0]> : tensor<2xf32>
+  %var = cnn.constant dense<[3.0, 0.0]> : tensor<2xf32>
   %0 = cnn.batch_norm %x, %scale, %bias, %mean, %var {epsilon = 1.0 : f32} : (tensor<1x2x1x1xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x1x1xf32>
   return %0 : tensor<1x2x1x1xf32>
 }
@@ -765,8 +765,8 @@ TEST_F(ReferenceTest, ResourceAndSplatConstants) {
   // Blob: alignment 4, then 1.0f, 2.0f, -1.0f little-endian.
   std::string src = R"(
 func.func @main() -> (tensor<3xf32>, tensor<2x2xf32>) {
-  %0 = cnn.constant dense_resource<w> : tensor<3xf32> : tensor<3xf32>
-  %1 = cnn.constant dense<2.5> : tensor<2x2xf32> : tensor<2x2xf32>
+  %0 = cnn.constant dense_resource<w> : tensor<3xf32>
+  %1 = cnn.constant dense<2.5> : tensor<2x2xf32>
   return %0, %1 : tensor<3xf32>, tensor<2x2xf32>
 }
 {-#
@@ -820,7 +820,7 @@ func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> {
 TEST_F(ReferenceTest, ErrorOnResourceWithoutData) {
   std::string src = R"(
 func.func @main() -> tensor<3xf32> {
-  %0 = cnn.constant dense_resource<__elided__> : tensor<3xf32> : tensor<3xf32>
+  %0 = cnn.constant dense_resource<__elided__> : tensor<3xf32>
   return %0 : tensor<3xf32>
 }
 )";
