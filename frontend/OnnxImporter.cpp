@@ -8,6 +8,7 @@
 
 #include "frontend/OnnxImporter.h"
 #include "frontend/OnnxFolding.h"
+#include "frontend/OnnxSequence.h"
 #include "ir/CnnDialect.h"
 #include "ir/OpBuilding.h"
 
@@ -202,6 +203,8 @@ private:
   LogicalResult importAlias(const NodeCtx &c);
   LogicalResult importConstant(const NodeCtx &c);
   LogicalResult importShape(const NodeCtx &c);
+  LogicalResult importSequence(const NodeCtx &c);
+  bool isUsed(llvm::StringRef name) const;
   static const llvm::StringMap<Handler> &handlers();
 
   MLIRContext &ctx;
@@ -240,6 +243,8 @@ const llvm::StringMap<OnnxImporter::Handler> &OnnxImporter::handlers() {
     t["Dropout"] = &OnnxImporter::importAlias;
     t["Constant"] = &OnnxImporter::importConstant;
     t["Shape"] = &OnnxImporter::importShape;
+    for (llvm::StringRef op : sequenceOpTypes())
+      t[op] = &OnnxImporter::importSequence;
     return t;
   }();
   return table;
@@ -377,7 +382,8 @@ FailureOr<OwningOpRef<ModuleOp>> OnnxImporter::run() {
 
 LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node) {
   NodeCtx c{node, opsetOf(node), locFor(nodeName(node))};
-  if (node.output_size() == 0 || node.output(0).empty())
+  // Optional outputs may be unnamed: LSTM nodes often produce only Y_h.
+  if (llvm::all_of(node.output(), [](const std::string &o) { return o.empty(); }))
     return c.error() << "node has no output";
   for (int i = 0; i < node.input_size(); ++i)
     if (c.has(i) && !slots.count(node.input(i)))
@@ -1156,6 +1162,40 @@ LogicalResult OnnxImporter::importShape(const NodeCtx &c) {
   slots[c.node.output(0)].host =
       std::make_shared<HostTensor>(shapeTensor(dims, c.node));
   return success();
+}
+
+/// LSTM, GRU, RNN, LayerNormalization: built in OnnxSequence.cpp. An output
+/// the cnn op lacks may be named but not read.
+LogicalResult OnnxImporter::importSequence(const NodeCtx &c) {
+  auto input = [&](int i) -> FailureOr<Value> {
+    return c.has(i) ? this->input(c, i) : FailureOr<Value>(Value());
+  };
+  auto constant = [&](int i) { return constInput(c, i); };
+  auto results = importSequenceOp({c.node, c.loc, builder, input, constant});
+  if (failed(results))
+    return failure();
+  for (auto [i, name] : llvm::enumerate(c.node.output())) {
+    if (name.empty())
+      continue;
+    if (i < results->size())
+      slots[name] = Slot{(*results)[i]};
+    else if (isUsed(name))
+      return c.error() << "unsupported: output " << i << " ('" << name
+                       << "') is used";
+  }
+  return success();
+}
+
+/// Whether a later node or the graph's outputs read value `name`.
+bool OnnxImporter::isUsed(llvm::StringRef name) const {
+  const onnx::GraphProto &g = model->graph();
+  for (const onnx::ValueInfoProto &out : g.output())
+    if (out.name() == name)
+      return true;
+  for (const onnx::NodeProto &node : g.node())
+    if (llvm::is_contained(node.input(), name))
+      return true;
+  return false;
 }
 
 } // namespace

@@ -39,6 +39,30 @@ def CnnFoldBatchNorm : Pass<"cnn-fold-batch-norm", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::cnn::CnnDialect"];
 }
 
+def CnnFormAttention : Pass<"cnn-form-attention", "::mlir::ModuleOp"> {
+  let summary = "Rewrite exported scaled dot-product attention into cnn.attention";
+  let description = [{
+    Matches the chain PyTorch exports for scaled dot-product attention,
+      s = matmul(q, transpose(k))          transpose swaps the last two dims
+      s = mul(s, c) | mul(c, s) | div(s, c) c: a constant, all elements equal
+      s = add(s, mask) | add(mask, s)       optional
+      p = softmax(s) {axis = last}
+      y = matmul(p, v)
+    and replaces y with `cnn.attention q, k, v[, mask] {scale = c (or 1/c)}`
+    when
+      * every intermediate (s at each stage, p) has one use, so the chain
+        is erased,
+      * the mul/div and the add do not broadcast the scores (only c and the
+        mask broadcast),
+      * q, k, v are all 4-D [B, H, Sq, D], [B, H, Sk, D], [B, H, Sk, Dv],
+        or all 3-D [B, Sq, D], [B, Sk, D], [B, Sk, Dv] (one head:
+        num_heads = 1, and a 3-D mask must have batch dimension 1), with
+        equal B (and H) — attention does not broadcast them.
+    Anything else is left as it is.
+  }];
+  let dependentDialects = ["::mlir::cnn::CnnDialect"];
+}
+
 def CnnFuse : Pass<"cnn-fuse", "::mlir::ModuleOp"> {
   let summary = "Mark producer/consumer fusion decisions for codegen";
   let description = [{

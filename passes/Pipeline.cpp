@@ -15,6 +15,8 @@ void mlir::cnn::buildOptimizationPipeline(OpPassManager &pm,
   if (optLevel >= 2) {
     // Folding first: it removes batch norms the fusion would otherwise see.
     pm.addPass(createCnnFoldBatchNorm());
+    // Before fusion, which would otherwise claim the scale's mul/div.
+    pm.addPass(createCnnFormAttention());
     pm.addPass(createCnnFuse());
     pm.addPass(createCnnChooseTiling());
   }

@@ -128,6 +128,8 @@ bool needsConstant(StringRef op, int index) {
     return index == 1 || index == 2;
   if (op == "Pad" || op == "Resize")
     return index >= 1;
+  if (op == "LSTM" || op == "GRU" || op == "RNN")
+    return index == 4; // sequence_lens
   return false;
 }
 
