@@ -216,6 +216,10 @@ struct RecurrentCase {
   std::string text(std::vector<Shape> &args) const {
     int D = dirs(), H = hidden;
     Shape state = layout ? Shape{batch, D, H} : Shape{D, batch, H};
+
+void PrintTo(const RecurrentCase &c, std::ostream *os) {
+  *os << c.op << " " << c.direction << " hidden " << c.hidden << " seq " << c.seq;
+}
     args = {layout ? Shape{batch, seq, input} : Shape{seq, batch, input},
             {D, gates * H, input}, {D, gates * H, H}};
     std::string operands = "%a0, %a1, %a2";
@@ -279,7 +283,11 @@ INSTANTIATE_TEST_SUITE_P(
         RecurrentCase{"gru", 3, 3, 5, 2, 4, "reverse", "linear_before_reset = true", 1, true, false, kGruActs},
         RecurrentCase{"rnn", 1, 6, 5, 2, 3, "forward", "", 0, true, true, kRnnActs},
         RecurrentCase{"rnn", 1, 4, 4, 3, 2, "bidirectional", "sequence_lens = array<i64: 4, 2, 1>", 1, true, true,
-                      "\"Softplus\""}));
+                      "\"Softplus\""}),
+    // Readable test names: lstm_forward_0, gru_reverse_6, ...
+    [](const ::testing::TestParamInfo<RecurrentCase> &info) {
+      return info.param.op + "_" + info.param.direction + "_" + std::to_string(info.index);
+    });
 
 TEST_F(Sequence, LayerNormMatchesReference) {
   Shape xs{2, 3, 20}, ss{3, 20}, bs{20};
