@@ -217,9 +217,6 @@ struct RecurrentCase {
     int D = dirs(), H = hidden;
     Shape state = layout ? Shape{batch, D, H} : Shape{D, batch, H};
 
-void PrintTo(const RecurrentCase &c, std::ostream *os) {
-  *os << c.op << " " << c.direction << " hidden " << c.hidden << " seq " << c.seq;
-}
     args = {layout ? Shape{batch, seq, input} : Shape{seq, batch, input},
             {D, gates * H, input}, {D, gates * H, H}};
     std::string operands = "%a0, %a1, %a2";
@@ -255,6 +252,9 @@ void PrintTo(const RecurrentCase &c, std::ostream *os) {
     return moduleText(args, results, body, names);
   }
 };
+void PrintTo(const RecurrentCase &c, std::ostream *os) {
+  *os << c.op << " " << c.direction << " hidden " << c.hidden << " seq " << c.seq;
+}
 
 class RecurrentDiff : public Sequence,
                       public ::testing::WithParamInterface<RecurrentCase> {};
