@@ -198,6 +198,7 @@ private:
   bool lowerConvBlocked(cnn::Conv2DOp op);
   bool lowerConvDepthwise(cnn::Conv2DOp op);
   void lowerConvTranspose(cnn::ConvTranspose2DOp op);
+  bool lowerConvTransposePhased(cnn::ConvTranspose2DOp op);
   void lowerMaxPool(cnn::MaxPool2DOp op);
   void lowerAvgPool(cnn::AvgPool2DOp op);
   void lowerGlobalPool(Operation *op, bool isMax);
@@ -212,6 +213,10 @@ private:
 
   LoweredModel &model;
   llvm::DenseMap<Value, Tensor> values;
+  /// Values also readable in the blocked layout: v[n][c][y][x] ==
+  /// blocked[v](c % 16, x, y, c / 16, n) (a blocked conv's `out`, and
+  /// unary elementwise ops and max pools over such values).
+  llvm::DenseMap<Value, Func> blocked;
   int counter = 0;
 };
 
@@ -262,6 +267,13 @@ llvm::Error Lowerer::lowerConstant(cnn::ConstantOp op) {
 void Lowerer::lowerUnary(Operation *op, const std::function<Expr(Expr)> &fn) {
   Tensor in = get(op->getOperand(0));
   bind(op, define(op, in.shape, [&](const Coords &i) { return fn(in(i)); }));
+  auto src = blocked.find(op->getOperand(0));
+  if (src != blocked.end()) { // inlined wherever it is read
+    Func b(funcName(op) + "_blocked");
+    Var co, x, y, cb, n;
+    b(co, x, y, cb, n) = fn(src->second(co, x, y, cb, n));
+    blocked[op->getResult(0)] = b;
+  }
 }
 
 void Lowerer::lowerBinary(Operation *op,
@@ -366,6 +378,7 @@ bool Lowerer::lowerConvBlocked(cnn::Conv2DOp op) {
        }));
   model.funcs.back().view = true;
   model.convs.push_back(bc);
+  blocked[op.getResult()] = out;
   return true;
 }
 
@@ -421,7 +434,105 @@ void Lowerer::lowerConv(cnn::Conv2DOp op) {
        }));
 }
 
+/// conv_transpose2d by the sub-pixel decomposition (PhasedConv in
+/// Lowering.h): groups = 1 and dilation 1 only.
+bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
+  auto s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+  if (op.getGroups() != 1 || d[0] != 1 || d[1] != 1 || hintsFor(op).layout == "gather")
+    return false;
+  Tensor in = get(op.getInput()), w = get(op.getWeight());
+  Shape outShape = shapeOf(op.getResult());
+  const int OB = 16;
+  int C = in.dim(1), F = int(outShape[1]), KH = w.dim(2), KW = w.dim(3);
+  int sy = int(s[0]), sx = int(s[1]), pt = int(p[0]), pl = int(p[1]);
+  // Along an axis of one input element only tap (o + pad) reaches output o,
+  // whatever the stride: a stride of at least K makes every phase one tap.
+  if (in.dim(2) == 1)
+    sy = std::max(sy, KH);
+  if (in.dim(3) == 1)
+    sx = std::max(sx, KW);
+  PhasedConv pc;
+  pc.op = op;
+  pc.icBlock = divisorAtMost(C, 16);
+  pc.inBlocks = C / pc.icBlock;
+  pc.outBlocks = (F + OB - 1) / OB;
+  pc.strideY = sy, pc.strideX = sx;
+  pc.tapsY = (KH + sy - 1) / sy, pc.tapsX = (KW + sx - 1) / sx;
+  pc.phaseH = (int(outShape[2]) + sy - 1) / sy;
+  pc.phaseW = (int(outShape[3]) + sx - 1) / sx;
+  int JY = pc.tapsY, JX = pc.tapsX, icb = pc.icBlock, phases = sy * sx;
+  std::string base = funcName(op);
+  Var co("co"), qx("qx"), qy("qy"), px("px"), py("py"), ob("ob"), n("n"), ci("ci"), cb("cb"),
+      jx("jx"), jy("jy"), ph("ph");
+  pc.co = co, pc.qx = qx, pc.qy = qy, pc.px = px, pc.py = py, pc.ob = ob, pc.n = n;
+  pc.ci = ci, pc.cb = cb;
+
+  pc.pack = Func(base + "_pack");
+  Var x("x"), y("y");
+  pc.pack(ci, x, y, cb, n) = paddedRead(in, n, cb * icb + ci, y, x, JY - 1, JX - 1);
+
+  // Kernel row of phase tap j: (phase + pad) % s + s * (J - 1 - j).
+  auto tap = [](int phase, int pad, int stride, int taps, int j) {
+    return (phase + pad) % stride + stride * (taps - 1 - j);
+  };
+  pc.weights = Func(base + "_weights");
+  if (auto data = constantOperand(op.getWeight())) {
+    Halide::Buffer<float> buf(std::vector<int>{OB, icb, JX, JY, pc.inBlocks, pc.outBlocks, phases},
+                              base + "_w");
+    buf.fill(0.0f);
+    for (int fy = 0; fy < sy; ++fy)
+      for (int fx = 0; fx < sx; ++fx)
+        for (int j = 0; j < JY; ++j)
+          for (int i = 0; i < JX; ++i) {
+            int ky = tap(fy, pt, sy, JY, j), kx = tap(fx, pl, sx, JX, i);
+            if (ky >= KH || kx >= KW)
+              continue;
+            for (int f = 0; f < F; ++f)
+              for (int c = 0; c < C; ++c)
+                buf(f % OB, c % icb, i, j, c / icb, f / OB, fy * sx + fx) =
+                    (*data)[((size_t(c) * F + f) * KH + ky) * KW + kx];
+          }
+    pc.weights(co, ci, jx, jy, cb, ob, ph) = buf(co, ci, jx, jy, cb, ob, ph);
+    pc.weightsConstant = true;
+  } else {
+    Expr fy = ph / sx, fx = ph % sx;
+    Expr ky = (fy + pt) % sy + sy * (JY - 1 - jy), kx = (fx + pl) % sx + sx * (JX - 1 - jx);
+    pc.weights(co, ci, jx, jy, cb, ob, ph) =
+        readOr(w, {cb * icb + ci, ob * OB + co, ky, kx}, 0.0f);
+  }
+
+  Expr init = 0.0f;
+  if (Value bias = op.getBias())
+    init = readOr(get(bias), {ob * OB + co}, 0.0f);
+  pc.acc = Func(base + "_acc");
+  pc.acc(co, qx, qy, px, py, ob, n) = init;
+  pc.r = RDom(0, icb, 0, JX, 0, JY, 0, pc.inBlocks, "r"); // ci, jx, jy, cb
+  RDom &r = pc.r;
+  // Phase taps that fall beyond the kernel (zero weights) are the first
+  // ones: tap j is real when j >= J - 1 - (K - 1 - (phase + pad) % s) / s.
+  auto firstTap = [](Expr phase, int pad, int stride, int taps, int k) {
+    return taps - 1 - (k - 1 - (phase + pad) % stride) / stride;
+  };
+  bool ragged = KH % sy != 0 || KW % sx != 0;
+  if (ragged)
+    r.where(r.y >= firstTap(px, pl, sx, JX, KW) && r.z >= firstTap(py, pt, sy, JY, KH));
+  pc.acc(co, qx, qy, px, py, ob, n) +=
+      pc.pack(r.x, qx + (px + pl) / sx + r.y, qy + (py + pt) / sy + r.z, r.w, n) *
+      pc.weights(co, r.x, r.y, r.z, r.w, ob, py * sx + px);
+  pc.out = Func(base + "_out");
+  pc.out(co, px, qx, py, qy, ob, n) = pc.acc(co, qx, qy, px, py, ob, n);
+  Func out = pc.out;
+  bind(op, define(op, outShape, [&](const Coords &i) {
+         return out(i[1] % OB, i[3] % sx, i[3] / sx, i[2] % sy, i[2] / sy, i[1] / OB, i[0]);
+       }));
+  model.funcs.back().view = true;
+  model.phasedConvs.push_back(pc);
+  return true;
+}
+
 void Lowerer::lowerConvTranspose(cnn::ConvTranspose2DOp op) {
+  if (lowerConvTransposePhased(op))
+    return;
   Tensor in = get(op.getInput()), w = get(op.getWeight());
   Shape outShape = shapeOf(op.getResult());
   int groups = op.getGroups();
@@ -456,6 +567,29 @@ void Lowerer::lowerMaxPool(cnn::MaxPool2DOp op) {
        d = op.getDilations();
   Window wy{int(s[0]), int(p[0]), int(d[0])}, wx{int(s[1]), int(p[1]), int(d[1])};
   RDom r(0, int(k[1]), 0, int(k[0]), "r");
+  Shape outShape = shapeOf(op.getResult());
+  auto src = blocked.find(op.getInput());
+  if (src != blocked.end() && in.dim(0) == outShape[0]) {
+    // Pool in the blocked layout, vectorised over channels (dense loads of
+    // the producer's blocks); the NCHW result is a view.
+    Func b = src->second;
+    int h = in.dim(2), w = in.dim(3), blocks = (in.dim(1) + 15) / 16;
+    Tensor pool = define(op, {outShape[0], blocks, outShape[2], outShape[3], 16},
+                         [&](const Coords &i) { // n, cb, y, x, co
+      Expr iy = wy.at(i[2], r.y), ix = wx.at(i[3], r.x);
+      Expr inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+      return Halide::maximum(Halide::select(
+          inside, b(i[4], Halide::clamp(ix, 0, w - 1), Halide::clamp(iy, 0, h - 1), i[1], i[0]),
+          negInf()));
+    });
+    Func pf = pool.f;
+    bind(op, define(op, outShape, [&](const Coords &i) {
+           return pf(i[1] % 16, i[3], i[2], i[1] / 16, i[0]);
+         }));
+    model.funcs.back().view = true;
+    blocked[op.getResult()] = pf;
+    return;
+  }
   // Padding (and the ceil-mode overhang) reads -inf, so it never wins.
   bind(op, define(op, shapeOf(op.getResult()), [&](const Coords &i) {
          return Halide::maximum(readOr(

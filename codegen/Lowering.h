@@ -59,6 +59,31 @@ struct BlockedConv {
   bool weightsConstant = false; // packed at compile time
 };
 
+/// A conv_transpose2d (groups = 1, dilation 1) lowered by the sub-pixel
+/// (stride-phase) decomposition, in the blocked layout of BlockedConv. For
+/// strides (sy, sx) and output phase (py, px) (oy = sy*qy + py,
+/// ox = sx*qx + px) the phase is an ordinary stride-1 conv of the input with
+/// a Jy x Jx sub-kernel (J = ceil(K / s); taps beyond K are zero), weights
+/// re-indexed at compile time (tap j of the phase is kernel row
+/// (py + padTop) % sy + sy * (Jy - 1 - j)):
+///   pack(ci, x, y, cb, n)         = input padded by Jy - 1 / Jx - 1
+///   acc(co, qx, qy, px, py, ob, n) = bias + sum over (ci, jx, jy, cb) of
+///       pack(ci, qx + (px + padLeft) / sx + jx, qy + (py + padTop) / sy + jy,
+///            cb, n) * weights(co, ci, jx, jy, cb, ob, py * sx + px)
+///   out(co, px, qx, py, qy, ob, n) = acc: the memory order of a blocked
+///       full-resolution output (co, ox, oy, ob, n).
+/// The op's NCHW result is a view of `out`.
+struct PhasedConv {
+  mlir::Operation *op = nullptr;
+  Halide::Func pack, weights, acc, out;
+  Halide::Var co, qx, qy, px, py, ob, n, ci, cb;
+  Halide::RDom r; // ci, jx, jy, cb
+  int icBlock = 16, inBlocks = 1, outBlocks = 1;
+  int strideX = 1, strideY = 1, tapsX = 1, tapsY = 1;
+  int phaseW = 1, phaseH = 1; // qx, qy extents: ceil(OW / sx), ceil(OH / sy)
+  bool weightsConstant = false; // packed at compile time
+};
+
 /// The whole network as Halide objects.
 struct LoweredModel {
   std::string name; // C identifier derived from the module name
@@ -67,6 +92,7 @@ struct LoweredModel {
   std::vector<Halide::Func> outputs;
   std::vector<LoweredFunc> funcs; // every Func to schedule, producers first
   std::vector<BlockedConv> convs; // blocked convs (their view is in funcs)
+  std::vector<PhasedConv> phasedConvs; // sub-pixel conv_transpose2d
   // Halide's C++ backend cannot emit the predicated loads of vectorised
   // GuardWithIf tails: such stages stay scalar for it (the C++ compiler
   // vectorises them itself).

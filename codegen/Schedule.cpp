@@ -169,6 +169,70 @@ void scheduleBlockedConv(BlockedConv &bc) {
     bc.weights.compute_root().vectorize(bc.co);
 }
 
+/// The sub-pixel conv_transpose2d: per output phase, the register tile of
+/// scheduleBlockedConv over the phase's (qx, qy) grid; acc is computed per
+/// (tile, phase), the phase loops just inside the tile loops.
+void schedulePhasedConv(PhasedConv &pc) {
+  ScheduleHints hints = hintsFor(pc.op);
+  int tob = hints.tileOc > 0 ? hints.tileOc : (pc.outBlocks % 2 == 0 ? 2 : 1);
+  if (tob > pc.outBlocks || pc.outBlocks % tob != 0)
+    tob = pc.outBlocks % 2 == 0 ? 2 : 1;
+  int target = std::max(1, 16 / tob);
+  int tx = hints.tileX > 0 ? std::min(hints.tileX, pc.phaseW) : tileFor(pc.phaseW, target);
+  int ty = hints.tileY > 0 ? std::min(hints.tileY, pc.phaseH)
+                           : tileFor(pc.phaseH, std::max(1, target / tx));
+  if (tob * tx * ty > 24) // keep the accumulators in registers
+    ty = std::max(1, 24 / (tob * tx));
+  bool whole = tob * tx * ty < 12;
+  if (whole && pc.phaseW * pc.phaseH <= 16) {
+    // A small phase that leaves the register tile short: one tile covers
+    // it and channel blocks fill it.
+    tx = pc.phaseW, ty = pc.phaseH;
+    tob = 1;
+    for (int k = 2; k <= pc.outBlocks && k * tx * ty <= 16; ++k)
+      if (pc.outBlocks % k == 0)
+        tob = k;
+  }
+  Var xo("qxo"), xi("qxi"), yo("qyo"), yi("qyi"), obo("obo"), obi("obi"), t("t");
+  pc.out.bound(pc.co, 0, 16)
+      .bound(pc.ob, 0, pc.outBlocks)
+      .bound(pc.px, 0, pc.strideX)
+      .bound(pc.py, 0, pc.strideY)
+      .bound(pc.qx, 0, pc.phaseW)
+      .bound(pc.qy, 0, pc.phaseH);
+  pc.pack.bound(pc.ci, 0, pc.icBlock).bound(pc.cb, 0, pc.inBlocks);
+  pc.out.compute_root()
+      .split(pc.qx, xo, xi, tx, TailStrategy::ShiftInwards)
+      .split(pc.qy, yo, yi, ty, TailStrategy::ShiftInwards)
+      .split(pc.ob, obo, obi, tob, TailStrategy::ShiftInwards)
+      .reorder(pc.co, xi, yi, obi, pc.px, pc.py, xo, yo, obo, pc.n)
+      .vectorize(pc.co);
+  // Constant phases: constant input offsets, weights and tap ranges.
+  if (pc.strideX * pc.strideY <= 16)
+    pc.out.unroll(pc.px).unroll(pc.py);
+  if (hints.parallel)
+    pc.out.fuse(yo, obo, t).parallel(t);
+
+  pc.acc.compute_at(pc.out, pc.px).vectorize(pc.co).unroll(pc.qx).unroll(pc.qy).unroll(pc.ob);
+  const Halide::RDom &r = pc.r;
+  Halide::Stage up = pc.acc.update();
+  up.reorder(pc.co, pc.qx, pc.qy, pc.ob, r.x, r.y, r.z, r.w, pc.px, pc.py)
+      .vectorize(pc.co)
+      .unroll(pc.qx)
+      .unroll(pc.qy)
+      .unroll(pc.ob);
+  if (pc.tapsX > 1 && pc.tapsX <= 7)
+    up.unroll(r.y);
+
+  pc.pack.compute_root();
+  if (pc.icBlock >= 8)
+    pc.pack.vectorize(pc.ci);
+  if (hints.parallel)
+    pc.pack.parallel(Var(pc.pack.args()[2].name()));
+  if (!pc.weightsConstant)
+    pc.weights.compute_root().vectorize(Var(pc.weights.args()[0].name()));
+}
+
 } // namespace
 
 void applySchedule(LoweredModel &model) {
@@ -188,6 +252,8 @@ void applySchedule(LoweredModel &model) {
   }
   for (BlockedConv &bc : model.convs)
     scheduleBlockedConv(bc);
+  for (PhasedConv &pc : model.phasedConvs)
+    schedulePhasedConv(pc);
 }
 
 } // namespace cnnc::codegen

@@ -21,6 +21,11 @@
 //            "epilogue"` on the op forces it on.
 //   layout   conv2d: "nchw16c" (default for groups = 1: blocked layout, see
 //            BlockedConv in Lowering.h) or "nchw" (plain direct loop nest).
+//            conv_transpose2d: groups = 1 and dilation 1 always use the
+//            sub-pixel decomposition in the blocked layout (PhasedConv in
+//            Lowering.h) unless layout = "gather" (the plain gather form,
+//            also used for groups > 1 or dilation > 1); tile_oc, tile_x and
+//            tile_y then describe the tile of one output phase.
 //   tile_oc  conv2d: channel blocks of 16 in the register tile (1 or 2;
 //            default 2 when the block count is even).
 //   tile_x, tile_y
