@@ -620,6 +620,19 @@ int checkExpected(const StringSet<> &expected, const std::vector<Case> &cases) {
              << " passes but is not in the expected-pass list\n";
     }
   }
+  // A listed name that no longer exists is a regression too (a renamed case
+  // or a typo would otherwise pass silently); --filter narrows the run.
+  if (filter.empty()) {
+    StringSet<> seen;
+    for (const Case &c : cases)
+      seen.insert(c.name);
+    for (const auto &name : expected.keys())
+      if (!seen.contains(name)) {
+        errs() << "REGRESSION: " << name
+               << " is expected to pass but no such case was found\n";
+        ++regressions;
+      }
+  }
   errs() << regressions << " expected-pass case(s) did not pass\n";
   return regressions ? 1 : 0;
 }
