@@ -186,6 +186,8 @@ private:
 
   // Node handlers.
   LogicalResult importDirect(const NodeCtx &c);
+  /// x, w and the optional bias of Conv/ConvTranspose (x and w 4-D).
+  FailureOr<SmallVector<Value>> convOperands(const NodeCtx &c);
   LogicalResult importConv(const NodeCtx &c);
   LogicalResult importConvTranspose(const NodeCtx &c);
   LogicalResult importPool(const NodeCtx &c);
@@ -708,7 +710,7 @@ LogicalResult OnnxImporter::importDirect(const NodeCtx &c) {
   return define(c, make(c, d->cnn, operands, attrs));
 }
 
-LogicalResult OnnxImporter::importConv(const NodeCtx &c) {
+FailureOr<SmallVector<Value>> OnnxImporter::convOperands(const NodeCtx &c) {
   FailureOr<Value> x = input(c, 0), w = input(c, 1);
   if (failed(x) || failed(w) || failed(requireImage(c, *x)) ||
       failed(requireImage(c, *w)))
@@ -720,14 +722,22 @@ LogicalResult OnnxImporter::importConv(const NodeCtx &c) {
       return failure();
     operands.push_back(*b);
   }
+  return operands;
+}
+
+LogicalResult OnnxImporter::importConv(const NodeCtx &c) {
+  FailureOr<SmallVector<Value>> operands = convOperands(c);
+  if (failed(operands))
+    return failure();
+  Value x = (*operands)[0], w = (*operands)[1];
   auto strides = pair(c, "strides", 1), dilations = pair(c, "dilations", 1);
   if (failed(strides) || failed(dilations))
     return failure();
-  auto pads = windowPads(c, shapeOf(*x).drop_front(2),
-                         shapeOf(*w).drop_front(2), *strides, *dilations);
+  auto pads = windowPads(c, shapeOf(x).drop_front(2),
+                         shapeOf(w).drop_front(2), *strides, *dilations);
   if (failed(pads))
     return failure();
-  return define(c, make(c, "cnn.conv2d", operands,
+  return define(c, make(c, "cnn.conv2d", *operands,
                         {ints("strides", *strides), ints("pads", *pads),
                          ints("dilations", *dilations),
                          named("groups", builder.getI64IntegerAttr(
@@ -735,23 +745,16 @@ LogicalResult OnnxImporter::importConv(const NodeCtx &c) {
 }
 
 LogicalResult OnnxImporter::importConvTranspose(const NodeCtx &c) {
-  FailureOr<Value> x = input(c, 0), w = input(c, 1);
-  if (failed(x) || failed(w) || failed(requireImage(c, *x)) ||
-      failed(requireImage(c, *w)))
+  FailureOr<SmallVector<Value>> operands = convOperands(c);
+  if (failed(operands))
     return failure();
-  SmallVector<Value> operands{*x, *w};
-  if (c.has(2)) {
-    FailureOr<Value> b = input(c, 2);
-    if (failed(b))
-      return failure();
-    operands.push_back(*b);
-  }
+  Value x = (*operands)[0], w = (*operands)[1];
   auto strides = pair(c, "strides", 1), dilations = pair(c, "dilations", 1),
        outPad = pair(c, "output_padding", 0);
   if (failed(strides) || failed(dilations) || failed(outPad))
     return failure();
-  llvm::ArrayRef<int64_t> in = shapeOf(*x).drop_front(2),
-                          kernel = shapeOf(*w).drop_front(2);
+  llvm::ArrayRef<int64_t> in = shapeOf(x).drop_front(2),
+                          kernel = shapeOf(w).drop_front(2);
   std::string autoPad = attrString(c.node, "auto_pad", "NOTSET");
   auto outShape = attrInts(c.node, "output_shape");
   SmallVector<int64_t> pads(4, 0);
@@ -785,7 +788,7 @@ LogicalResult OnnxImporter::importConvTranspose(const NodeCtx &c) {
     return c.error() << "unknown auto_pad '" << autoPad << "'";
   }
   return define(
-      c, make(c, "cnn.conv_transpose2d", operands,
+      c, make(c, "cnn.conv_transpose2d", *operands,
               {ints("strides", *strides), ints("pads", pads),
                ints("output_padding", *outPad), ints("dilations", *dilations),
                named("groups",

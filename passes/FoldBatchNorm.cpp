@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
+#include "passes/RewriteUtils.h"
 
 #include "ir/ConstantData.h"
 #include "ir/OpBuilding.h"
@@ -136,13 +137,7 @@ struct CnnFoldBatchNormPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldBatchNormIntoConv>(&getContext());
-    GreedyRewriteConfig config;
-    // Only this rewrite (and the erasure of constants it leaves dead): no
-    // folding or region simplification, which belong to -canonicalize.
-    config.enableFolding(false);
-    config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     config)))
+    if (failed(applyOnly(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
+#include "passes/RewriteUtils.h"
 
 #include "ir/ConstantData.h"
 
@@ -139,12 +140,7 @@ struct CnnFormAttentionPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FormAttention>(&getContext());
-    GreedyRewriteConfig config;
-    // Only this rewrite (and erasing the chain it leaves dead).
-    config.enableFolding(false);
-    config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     config)))
+    if (failed(applyOnly(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };
