@@ -146,6 +146,13 @@ private:
   FailureOr<Slot *> slot(const NodeCtx &c, int i);
   FailureOr<Value> input(const NodeCtx &c, int i);
   FailureOr<HostTensor *> constInput(const NodeCtx &c, int i);
+  /// Integers that ONNX moved from attribute `attr` to constant input `i` at
+  /// opset `since` (Reshape's shape, Squeeze's axes, Pad's pads). An absent
+  /// attribute gives none; an absent input too when `optionalInput`.
+  FailureOr<SmallVector<int64_t>> intsFromAttrOrInput(const NodeCtx &c,
+                                                      StringRef attr, int i,
+                                                      int64_t since,
+                                                      bool optionalInput);
   FailureOr<HostTensor *> hostOf(Slot &s, Location loc);
   FailureOr<Value> valueOf(Slot &s, llvm::StringRef name, Location loc);
   FailureOr<std::optional<std::pair<llvm::StringRef, std::shared_ptr<void>>>>
@@ -897,19 +904,28 @@ LogicalResult OnnxImporter::importFlatten(const NodeCtx &c) {
                                            axis < 0 ? axis + rank : axis))}));
 }
 
+FailureOr<SmallVector<int64_t>>
+OnnxImporter::intsFromAttrOrInput(const NodeCtx &c, StringRef attr, int i,
+                                  int64_t since, bool optionalInput) {
+  if (c.opset < since)
+    return attrInts(c.node, attr).value_or(SmallVector<int64_t>());
+  if (optionalInput && !c.has(i))
+    return SmallVector<int64_t>();
+  FailureOr<HostTensor *> t = constInput(c, i);
+  if (failed(t))
+    return failure();
+  return (*t)->toInts();
+}
+
 LogicalResult OnnxImporter::importReshape(const NodeCtx &c) {
   FailureOr<Value> x = input(c, 0);
   if (failed(x))
     return failure();
-  SmallVector<int64_t> target;
-  if (c.opset < 5) {
-    target = attrInts(c.node, "shape").value_or(target);
-  } else {
-    FailureOr<HostTensor *> shape = constInput(c, 1);
-    if (failed(shape))
-      return failure();
-    target = (*shape)->toInts();
-  }
+  FailureOr<SmallVector<int64_t>> shape =
+      intsFromAttrOrInput(c, "shape", 1, /*since=*/5, /*optionalInput=*/false);
+  if (failed(shape))
+    return failure();
+  SmallVector<int64_t> &target = *shape;
   if (attrInt(c.node, "allowzero", 0) && llvm::is_contained(target, 0))
     return c.error() << "unsupported: allowzero with a 0 in the shape "
                         "(empty tensors)";
@@ -922,17 +938,12 @@ LogicalResult OnnxImporter::importSqueeze(const NodeCtx &c) {
   FailureOr<Value> x = input(c, 0);
   if (failed(x))
     return failure();
-  SmallVector<int64_t> axes;
-  if (c.opset < 13) {
-    axes = attrInts(c.node, "axes").value_or(axes);
-  } else if (c.has(1)) {
-    FailureOr<HostTensor *> t = constInput(c, 1);
-    if (failed(t))
-      return failure();
-    axes = (*t)->toInts();
-  }
+  FailureOr<SmallVector<int64_t>> axes =
+      intsFromAttrOrInput(c, "axes", 1, /*since=*/13, /*optionalInput=*/true);
+  if (failed(axes))
+    return failure();
   auto shape = (c.op() == "Squeeze" ? squeezedShape : unsqueezedShape)(
-      shapeOf(*x), axes);
+      shapeOf(*x), *axes);
   if (!shape)
     return c.error() << llvm::toString(shape.takeError());
   return define(c, make(c, "cnn.reshape", *x, {ints("shape", *shape)}));
@@ -1004,16 +1015,16 @@ LogicalResult OnnxImporter::importPad(const NodeCtx &c) {
   auto padMode = cnn::symbolizePadMode(mode);
   if (!padMode)
     return c.error() << "unsupported mode '" << mode << "'";
-  SmallVector<int64_t> pads;
+  FailureOr<SmallVector<int64_t>> padsOr = intsFromAttrOrInput(
+      c, c.opset < 2 ? "paddings" : "pads", 1, /*since=*/11,
+      /*optionalInput=*/false);
+  if (failed(padsOr))
+    return failure();
+  SmallVector<int64_t> &pads = *padsOr;
   float value = 0;
   if (c.opset < 11) {
-    pads = attrInts(c.node, c.opset < 2 ? "paddings" : "pads").value_or(pads);
     value = attrFloat(c.node, "value", 0);
   } else {
-    FailureOr<HostTensor *> p = constInput(c, 1);
-    if (failed(p))
-      return failure();
-    pads = (*p)->toInts();
     if (c.has(2)) {
       FailureOr<HostTensor *> v = constInput(c, 2);
       if (failed(v))
