@@ -8,6 +8,7 @@
 #include "codegen/Lowering.h"
 #include "codegen/LowerSequence.h"
 #include "codegen/Schedule.h"
+#include "codegen/Winograd.h"
 #include "ir/ConstantData.h"
 
 #include "ir/CnnDialect.h"
@@ -185,6 +186,7 @@ private:
                     const Body &init, const Body &term);
   /// Registers an op's result.
   void bind(Operation *op, Tensor t) { values[op->getResult(0)] = t; }
+  void bindBlocked(Operation *op, Func out);
   Tensor get(Value v) { return values.lookup(v); }
   std::string funcName(Operation *op);
 
@@ -196,6 +198,7 @@ private:
   void lowerBinary(Operation *op, const std::function<Expr(Expr, Expr)> &fn);
   void lowerConv(cnn::Conv2DOp op);
   bool lowerConvBlocked(cnn::Conv2DOp op);
+  bool lowerConvWinograd(cnn::Conv2DOp op);
   bool lowerConvDepthwise(cnn::Conv2DOp op);
   void lowerConvTranspose(cnn::ConvTranspose2DOp op);
   bool lowerConvTransposePhased(cnn::ConvTranspose2DOp op);
@@ -317,6 +320,16 @@ Expr paddedRead(const Tensor &in, Expr n, Expr c, Expr y, Expr x, int padTop,
                         0.0f);
 }
 
+/// Binds op's NCHW result as a view of `out` (co, x, y, ob, n: channel
+/// ob * 16 + co), which consumers may also read in the blocked layout.
+void Lowerer::bindBlocked(Operation *op, Func out) {
+  bind(op, define(op, shapeOf(op->getResult(0)), [&](const Coords &i) {
+         return out(i[1] % 16, i[3], i[2], i[1] / 16, i[0]);
+       }));
+  model.funcs.back().view = true;
+  blocked[op->getResult(0)] = out;
+}
+
 /// Dense conv (groups = 1) in the blocked layout of BlockedConv; weights that
 /// are constants are packed here, at compile time.
 bool Lowerer::lowerConvBlocked(cnn::Conv2DOp op) {
@@ -372,13 +385,93 @@ bool Lowerer::lowerConvBlocked(cnn::Conv2DOp op) {
       bc.weights(co, r.x, r.y, r.z, r.w, ob);
   bc.out = Func(base + "_out");
   bc.out(co, x, y, ob, n) = bc.acc(co, x, y, ob, n);
-  Func out = bc.out;
-  bind(op, define(op, outShape, [&](const Coords &i) {
-         return out(i[1] % OB, i[3], i[2], i[1] / OB, i[0]);
-       }));
-  model.funcs.back().view = true;
+  bindBlocked(op, bc.out);
   model.convs.push_back(bc);
-  blocked[op.getResult()] = out;
+  return true;
+}
+
+/// WinogradConv (Lowering.h): when the op's cnn.tiling asks for it and the
+/// conv is 3x3, stride 1, groups 1 with constant weights.
+bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
+  namespace wg = winograd;
+  auto s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+  Tensor in = get(op.getInput()), w = get(op.getWeight());
+  bool eligible = hintsFor(op).algorithm == "winograd" && op.getGroups() == 1 &&
+                  w.dim(2) == wg::kTaps && w.dim(3) == wg::kTaps && s[0] == 1 &&
+                  s[1] == 1;
+  std::optional<std::vector<float>> data;
+  if (!eligible || !(data = constantOperand(op.getWeight())))
+    return false;
+  Shape outShape = shapeOf(op.getResult());
+  const int OB = 16;
+  int C = in.dim(1), F = int(outShape[1]);
+  WinogradConv wc;
+  wc.op = op;
+  wc.icBlock = divisorAtMost(C, 16);
+  wc.inBlocks = C / wc.icBlock;
+  wc.outBlocks = (F + OB - 1) / OB;
+  wc.dilationX = int(d[1]);
+  wc.dilationY = int(d[0]);
+  // Per dilation phase, ceil(outputs in the phase / 2) tiles.
+  auto tiles = [](int64_t extent, int dil) {
+    int64_t perPhase = (extent + dil - 1) / dil;
+    return dil * int((perPhase + wg::kOut - 1) / wg::kOut);
+  };
+  wc.tilesX = tiles(outShape[3], wc.dilationX);
+  wc.tilesY = tiles(outShape[2], wc.dilationY);
+  int icb = wc.icBlock, dx = wc.dilationX, dy = wc.dilationY;
+  std::string base = funcName(op);
+  Var co("co"), x("x"), y("y"), ob("ob"), n("n"), ci("ci"), cb("cb"), tx("tx"), ty("ty"), e("e");
+  wc.co = co, wc.x = x, wc.y = y, wc.ob = ob, wc.n = n, wc.ci = ci, wc.cb = cb;
+  wc.tx = tx, wc.ty = ty, wc.e = e;
+  // Tile t of dilation phase f has id t * dilation + f and covers outputs
+  // dilation * (2t + i) + f, i = 0, 1, reading padded inputs
+  // dilation * (2t + k) + f, k = 0..3.
+  auto tileInput = [](Expr id, int dil, int k) {
+    return dil * (id / dil * wg::kOut + k) + id % dil;
+  };
+  wc.pack = Func(base + "_pack");
+  wc.pack(ci, x, y, cb, n) = paddedRead(in, n, cb * icb + ci, y, x, int(p[0]), int(p[1]));
+
+  std::vector<Expr> points;
+  for (int k = 0; k < wg::kPoints; ++k)
+    points.push_back(wg::inputTransform(k, [&](int row, int col) {
+      return wc.pack(ci, tileInput(tx, dx, col), tileInput(ty, dy, row), cb, n);
+    }));
+  wc.V = Func(base + "_V");
+  wc.V(ci, tx, ty, e, cb, n) = Halide::mux(e, points);
+
+  // U(co, ci, e, cb, ob) = (G g G^T)[e] of filter ob*16+co, channel cb*icb+ci.
+  Halide::Buffer<float> u(std::vector<int>{OB, icb, wg::kPoints, wc.inBlocks, wc.outBlocks},
+                          base + "_U");
+  u.fill(0.0f);
+  for (int f = 0; f < F; ++f)
+    for (int c = 0; c < C; ++c) {
+      auto t = wg::filterTransform(data->data() + (size_t(f) * C + c) * wg::kTaps * wg::kTaps);
+      for (int k = 0; k < wg::kPoints; ++k)
+        u(f % OB, c % icb, k, c / icb, f / OB) = t[k];
+    }
+  wc.r = RDom(0, icb, 0, wc.inBlocks, "r"); // ci, cb
+  wc.M = Func(base + "_M");
+  wc.M(co, tx, ty, e, ob, n) = 0.0f;
+  wc.M(co, tx, ty, e, ob, n) += wc.V(wc.r.x, tx, ty, e, wc.r.y, n) * u(co, wc.r.x, e, wc.r.y, ob);
+
+  Expr bias = 0.0f;
+  if (Value b = op.getBias())
+    bias = readOr(get(b), {ob * OB + co}, 0.0f);
+  // Output x lies in phase x % dx, tile (x / dx) / 2, at i = (x / dx) % 2.
+  Expr qx = x / dx, qy = y / dy;
+  Expr idX = qx / wg::kOut * dx + x % dx, idY = qy / wg::kOut * dy + y % dy;
+  auto outPoint = [&](int i, int j) {
+    return wg::outputTransform(i, j, [&](int k) { return wc.M(co, idX, idY, k, ob, n); });
+  };
+  static_assert(wg::kOut == 2, "the parity selects below assume 2x2 outputs");
+  Expr row0 = Halide::select(qx % 2 == 0, outPoint(0, 0), outPoint(0, 1));
+  Expr row1 = Halide::select(qx % 2 == 0, outPoint(1, 0), outPoint(1, 1));
+  wc.out = Func(base + "_out");
+  wc.out(co, x, y, ob, n) = bias + Halide::select(qy % 2 == 0, row0, row1);
+  bindBlocked(op, wc.out);
+  model.winogradConvs.push_back(wc);
   return true;
 }
 
@@ -413,7 +506,7 @@ bool Lowerer::lowerConvDepthwise(cnn::Conv2DOp op) {
 }
 
 void Lowerer::lowerConv(cnn::Conv2DOp op) {
-  if (lowerConvBlocked(op) || lowerConvDepthwise(op))
+  if (lowerConvWinograd(op) || lowerConvBlocked(op) || lowerConvDepthwise(op))
     return;
   Tensor in = get(op.getInput()), w = get(op.getWeight());
   Shape outShape = shapeOf(op.getResult());

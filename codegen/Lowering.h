@@ -59,6 +59,33 @@ struct BlockedConv {
   bool weightsConstant = false; // packed at compile time
 };
 
+/// A 3x3 stride-1 conv2d (groups = 1, constant weights) by Winograd
+/// F(2x2, 3x3) (codegen/Winograd.h), in the blocked layout of BlockedConv.
+/// Undilated, tile (tx, ty) covers output columns 2tx, 2tx+1 and rows 2ty,
+/// 2ty+1; with dilation D along an axis, each of the D phases (outputs
+/// = f mod D) is an undilated conv of the input's phase f, and tile id
+/// t * D + f covers outputs D(2t) + f and D(2t + 1) + f (e = a transformed
+/// point, 0..15):
+///   pack(ci, x, y, cb, n)      = zero-padded input, as in BlockedConv
+///   V(ci, tx, ty, e, cb, n)    = (B^T d B)[e] of the 4x4 input tile of
+///                                (tx, ty) (columns D(2t + k) + f, k < 4)
+///   M(co, tx, ty, e, ob, n)    = sum over (ci, cb) of V(ci, tx, ty, e, cb, n)
+///                                * U(co, ci, e, cb, ob), U = G g G^T packed
+///                                at compile time
+///   out(co, x, y, ob, n)       = bias + (A^T M A)[y % 2][x % 2] of tile
+///                                (x / 2, y / 2)
+/// The op's NCHW result is a view of `out`, which consumers may also read
+/// blocked.
+struct WinogradConv {
+  mlir::Operation *op = nullptr;
+  Halide::Func pack, V, M, out;
+  Halide::Var co, x, y, ob, n, ci, cb, tx, ty, e;
+  Halide::RDom r; // ci, cb
+  int icBlock = 16, inBlocks = 1, outBlocks = 1;
+  int tilesX = 1, tilesY = 1; // tile ids along x and y, all phases
+  int dilationX = 1, dilationY = 1;
+};
+
 /// A conv_transpose2d (groups = 1, dilation 1) lowered by the sub-pixel
 /// (stride-phase) decomposition, in the blocked layout of BlockedConv. For
 /// strides (sy, sx) and output phase (py, px) (oy = sy*qy + py,
@@ -93,6 +120,7 @@ struct LoweredModel {
   std::vector<LoweredFunc> funcs; // every Func to schedule, producers first
   std::vector<BlockedConv> convs; // blocked convs (their view is in funcs)
   std::vector<PhasedConv> phasedConvs; // sub-pixel conv_transpose2d
+  std::vector<WinogradConv> winogradConvs;
   // Halide's C++ backend cannot emit the predicated loads of vectorised
   // GuardWithIf tails: such stages stay scalar for it (the C++ compiler
   // vectorises them itself).

@@ -40,6 +40,8 @@ ScheduleHints hintsFor(mlir::Operation *op) {
     hints.unrollKx = v.getValue();
   if (auto v = dict.getAs<mlir::StringAttr>("layout"))
     hints.layout = v.getValue().str();
+  if (auto v = dict.getAs<mlir::StringAttr>("algorithm"))
+    hints.algorithm = v.getValue().str();
   return hints;
 }
 
@@ -169,6 +171,86 @@ void scheduleBlockedConv(BlockedConv &bc) {
     bc.weights.compute_root().vectorize(bc.co);
 }
 
+/// WinogradConv: the 16 transformed points' GEMMs with a register tile of
+/// tt tiles x tob channel blocks (16 accumulators, the reduction over input
+/// channels inside), then their output transform. The loop order keeps the
+/// larger operand stationary: when the transformed weights U outweigh the
+/// transformed input V (deep layers: 512 channels at 7x7 have 16 MB of U and
+/// 0.5 MB of V), threads run over channel blocks and each point's weights
+/// serve every tile of the image before the next point's are read; else
+/// threads run over rows of tiles, V is computed per row and M per row and
+/// tob blocks.
+void scheduleWinogradConv(WinogradConv &wc) {
+  ScheduleHints hints = hintsFor(wc.op);
+  int tob = hints.tileOc > 0 ? hints.tileOc : (wc.outBlocks % 2 == 0 ? 2 : 1);
+  if (wc.outBlocks % tob != 0)
+    tob = 1;
+  // 16 accumulators: tob blocks x tt tiles.
+  int tt = hints.tileX > 0 ? std::min(hints.tileX, wc.tilesX)
+                           : tileFor(wc.tilesX, std::max(1, 16 / tob));
+  int64_t channels = int64_t(wc.icBlock) * wc.inBlocks;
+  int64_t uFloats = int64_t(wc.outBlocks) * 16 * channels;
+  int64_t vFloats = int64_t(wc.tilesX) * wc.tilesY * channels;
+  bool weightsStationary = uFloats > vFloats;
+
+  // x = dx * (2t + xi) + fx: tiles t of phase fx; the tile loops cover all
+  // phases (a tile id is t * dx + fx).
+  int dx = wc.dilationX, dy = wc.dilationY;
+  Var qx("qx"), fx("fx"), t("t"), xi("xi"), to("to"), ti("ti");
+  Var qy("qy"), fy("fy"), ty("oty"), yi("yi"), obo("obo"), obi("obi");
+  wc.out.bound(wc.co, 0, 16)
+      .bound(wc.ob, 0, wc.outBlocks)
+      .bound(wc.x, 0, 2 * wc.tilesX)
+      .bound(wc.y, 0, 2 * wc.tilesY);
+  wc.pack.bound(wc.ci, 0, wc.icBlock).bound(wc.cb, 0, wc.inBlocks);
+  wc.out.compute_root()
+      .split(wc.x, qx, fx, dx, TailStrategy::RoundUp)
+      .split(qx, t, xi, 2, TailStrategy::RoundUp)
+      .split(wc.y, qy, fy, dy, TailStrategy::RoundUp)
+      .split(qy, ty, yi, 2, TailStrategy::RoundUp)
+      .split(t, to, ti, std::max(1, tt / dx), TailStrategy::ShiftInwards)
+      .split(wc.ob, obo, obi, tob, TailStrategy::ShiftInwards)
+      .vectorize(wc.co)
+      .unroll(xi)
+      .unroll(yi);
+  if (weightsStationary)
+    wc.out.reorder(wc.co, xi, yi, fx, ti, obi, to, fy, ty, obo, wc.n);
+  else
+    wc.out.reorder(wc.co, xi, yi, fx, ti, obi, to, obo, fy, ty, wc.n);
+  if (hints.parallel)
+    wc.out.parallel(weightsStationary ? obo : ty);
+
+  // M for tob blocks and, weights-stationary, the whole image (64 KB for
+  // 512 channels at 7x7), else a row of tiles (57 KB for 64 channels at
+  // 56x56); the loop over tiles inside the one over points.
+  Var mto("mto"), mti("mti");
+  wc.M.compute_at(wc.out, obo).vectorize(wc.co);
+  const Halide::RDom &r = wc.r;
+  wc.M.update()
+      .split(wc.tx, mto, mti, tt, TailStrategy::GuardWithIf)
+      .reorder(wc.co, mti, wc.ob, r.x, r.y, mto, wc.ty, wc.e, wc.n)
+      .vectorize(wc.co)
+      .unroll(mti)
+      .unroll(wc.ob);
+
+  if (weightsStationary) {
+    wc.V.compute_root();
+    if (hints.parallel)
+      wc.V.parallel(wc.cb);
+  } else {
+    wc.V.compute_at(wc.out, fy);
+  }
+  wc.V.reorder(wc.ci, wc.e, wc.tx, wc.ty, wc.cb, wc.n).unroll(wc.e);
+  if (wc.icBlock >= 8)
+    wc.V.vectorize(wc.ci);
+
+  wc.pack.compute_root();
+  if (wc.icBlock >= 8)
+    wc.pack.vectorize(wc.ci);
+  if (hints.parallel)
+    wc.pack.parallel(wc.y);
+}
+
 /// The sub-pixel conv_transpose2d: per output phase, the register tile of
 /// scheduleBlockedConv over the phase's (qx, qy) grid; acc is computed per
 /// (tile, phase), the phase loops just inside the tile loops.
@@ -254,6 +336,8 @@ void applySchedule(LoweredModel &model) {
     scheduleBlockedConv(bc);
   for (PhasedConv &pc : model.phasedConvs)
     schedulePhasedConv(pc);
+  for (WinogradConv &wc : model.winogradConvs)
+    scheduleWinogradConv(wc);
 }
 
 } // namespace cnnc::codegen

@@ -32,6 +32,10 @@
 //            conv2d: output columns and rows in the register tile (default:
 //            about 16 accumulators: 16 / tile_oc columns, rows when the
 //            row is shorter).
+//   algorithm conv2d: "winograd" runs a 3x3 stride-1 (any dilation) dense conv
+//            with constant weights by Winograd F(2x2, 3x3) (WinogradConv in
+//            Lowering.h); anything else (default "direct") keeps the direct
+//            loop nest.
 //   unroll_kx conv2d: unroll the kernel-column loop (default true for
 //            kernels up to 7 wide).
 //
@@ -55,6 +59,7 @@ struct ScheduleHints {
   std::string layout;                // empty: default
   int tileOc = 0, tileX = 0, tileY = 0; // 0: default
   std::optional<bool> unrollKx;
+  std::string algorithm; // conv2d: "winograd" or empty (direct)
 };
 
 /// Defaults overridden by the op's `cnn.tiling` attribute (op may be null).

@@ -16,7 +16,8 @@ namespace mlir::cnn {
 
 /// The pipeline of `cnnc -O<level>` (0..3): what runs between import and
 /// code generation. Also registered as `cnnc-opt --cnn-pipeline-O<level>`.
-void buildOptimizationPipeline(OpPassManager &pm, unsigned optLevel);
+void buildOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
+                               bool winograd = true);
 void registerOptimizationPipelines();
 } // namespace mlir::cnn
 

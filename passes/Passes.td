@@ -155,6 +155,11 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
       depthwise   bool: groups = input channels > 1.
       gemm        bool: a 1x1, stride 1, unpadded, ungrouped conv2d, tiled
                   as a GEMM over flattened output pixels.
+      algorithm   string: "winograd" for a conv2d that is 3x3, stride 1
+                  (any dilation), groups 1, with constant weights and >=
+                  vector-width input and output channels (unless
+                  winograd=false): Winograd F(2x2, 3x3), whose tile_x and
+                  tile_y then count 2x2 output tiles; else "direct".
     Register tile: about `accumulators` (default 16) vector accumulators,
     tile_oc * tile_x * tile_y: 2 blocks x 8 columns; 2 x 4 x 2 when the
     output width is < 8; 1 x 16 x 1 with a single channel block; tile_oc grows
@@ -184,6 +189,8 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
            "registers; about 12 for AVX2)">,
     Option<"l2KiB", "l2-kib", "int64_t", /*default=*/"1024",
            "L2 cache size per core in KiB (bounds the cache tile)">,
+    Option<"winograd", "winograd", "bool", /*default=*/"true",
+           "run eligible 3x3 convs by Winograd F(2x2, 3x3)">,
   ];
   let dependentDialects = ["::mlir::cnn::CnnDialect"];
 }

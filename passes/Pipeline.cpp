@@ -6,8 +6,8 @@
 
 using namespace mlir;
 
-void mlir::cnn::buildOptimizationPipeline(OpPassManager &pm,
-                                          unsigned optLevel) {
+void mlir::cnn::buildOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
+                                          bool winograd) {
   if (optLevel >= 1) {
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
@@ -18,9 +18,11 @@ void mlir::cnn::buildOptimizationPipeline(OpPassManager &pm,
     // Before fusion, which would otherwise claim the scale's mul/div.
     pm.addPass(createCnnFormAttention());
     pm.addPass(createCnnFuse());
-    pm.addPass(createCnnChooseTiling());
+    CnnChooseTilingOptions tiling;
+    tiling.winograd = winograd;
+    pm.addPass(createCnnChooseTiling(tiling));
   }
-  // -O3: the -O2 passes (later: Winograd for 3x3 convs).
+  // -O3: the -O2 passes.
   // Always last: whatever ran before, codegen gets a consistent network.
   pm.addPass(createCnnShapeCheck());
 }

@@ -21,6 +21,7 @@ struct TilingProblem {
   int64_t strides[2] = {1, 1}, dilations[2] = {1, 1};
   int64_t pads[4] = {0, 0, 0, 0}; // top, left, bottom, right
   int64_t groups = 1;
+  bool constantWeights = true; // conv2d: the filter is a cnn.constant
   // Gemm (dense, matmul): batch x [m, k] x [k, cols] -> batch x [m, cols].
   int64_t batch = 1, m = 1, k = 1, cols = 1;
 };
@@ -29,6 +30,7 @@ struct TilingOptions {
   int64_t vectorWidth = 16;  // f32 lanes per register
   int64_t accumulators = 16; // vector accumulators per register tile
   int64_t l2KiB = 1024;      // L2 per core
+  bool winograd = true;      // allow Winograd F(2x2, 3x3)
 };
 
 struct Tiling {
@@ -40,6 +42,7 @@ struct Tiling {
   bool isConv = false;
   int64_t phases = 1, dilationPhases = 1;
   bool depthwise = false, gemm = false;
+  std::string algorithm = "direct"; // or "winograd": F(2x2, 3x3)
 };
 
 /// The decision documented in Passes.td (--cnn-choose-tiling).

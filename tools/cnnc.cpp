@@ -60,6 +60,11 @@ cl::opt<OptLevel> optLevel(cl::desc("Optimization level:"), cl::init(O2),
                                       clEnumVal(O2, "default"),
                                       clEnumVal(O3, "everything")),
                            cl::cat(category));
+cl::opt<bool> winograd(
+    "winograd",
+    cl::desc("At -O2 and up, run 3x3 stride-1 convs by Winograd F(2x2, 3x3) "
+             "(default on; --winograd=false keeps the direct loop)"),
+    cl::init(true), cl::cat(category));
 cl::opt<std::string> target(
     "target", cl::desc("Halide target string (default host), e.g. "
                        "x86-64-linux-avx2 or arm-64-linux"),
@@ -140,7 +145,7 @@ mlir::LogicalResult optimize(mlir::ModuleOp module) {
   }
   if (TimePassesIsEnabled) // LLVM's own -time-passes, shown in our --help
     pm.enableTiming();
-  mlir::cnn::buildOptimizationPipeline(pm, optLevel);
+  mlir::cnn::buildOptimizationPipeline(pm, optLevel, winograd);
   return pm.run(module);
 }
 

@@ -1,5 +1,6 @@
 // RUN: cnnc-opt %s -split-input-file --cnn-choose-tiling | FileCheck %s
 // RUN: cnnc-opt %s -split-input-file --cnn-choose-tiling="vector-width=8 accumulators=12" | FileCheck %s --check-prefix=AVX2
+// RUN: cnnc-opt %s -split-input-file --cnn-choose-tiling="winograd=false" | FileCheck %s --check-prefix=NOWINO
 
 // A table of the tiling model (passes/Tiling.h, documented in Passes.td):
 // each function holds one op, its cnn.tiling checked in full.
@@ -7,9 +8,9 @@
 // ResNet conv2_x: 3x3 s1 64 -> 64 at 56x56. 4 channel blocks: 2 blocks x 8
 // columns = 16 accumulators; all 64 input channels fit the cache tile.
 // CHECK-LABEL: func.func @resnet_3x3(
-// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 // AVX2-LABEL: func.func @resnet_3x3(
-// AVX2: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw8c", oc_block = 8 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 6 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 8 : i64}
+// AVX2: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw8c", oc_block = 8 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 6 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 8 : i64}
 func.func @resnet_3x3(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32>
   return %0 : tensor<1x64x56x56xf32>
@@ -19,7 +20,7 @@ func.func @resnet_3x3(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> 
 
 // 3x3 stride 2, 64 -> 128, 56 -> 28: 4 input phases.
 // CHECK-LABEL: func.func @stride2(
-// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @stride2(%x: tensor<1x64x56x56xf32>, %w: tensor<128x64x3x3xf32>) -> tensor<1x128x28x28xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<128x64x3x3xf32>) -> tensor<1x128x28x28xf32>
   return %0 : tensor<1x128x28x28xf32>
@@ -29,7 +30,7 @@ func.func @stride2(%x: tensor<1x64x56x56xf32>, %w: tensor<128x64x3x3xf32>) -> te
 
 // ResNet stem: 7x7 stride 2, 3 -> 64, 224 -> 112. ic_block is all 3 channels.
 // CHECK-LABEL: func.func @stem(
-// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 3 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 3 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @stem(%x: tensor<1x3x224x224xf32>, %w: tensor<64x3x7x7xf32>) -> tensor<1x64x112x112xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 3, 3, 3, 3>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x3x224x224xf32>, tensor<64x3x7x7xf32>) -> tensor<1x64x112x112xf32>
   return %0 : tensor<1x64x112x112xf32>
@@ -39,7 +40,7 @@ func.func @stem(%x: tensor<1x3x224x224xf32>, %w: tensor<64x3x7x7xf32>) -> tensor
 
 // 1x1 stride 1, 256 -> 64: GEMM-shaped, 8 flattened pixels per tile.
 // CHECK-LABEL: func.func @pointwise(
-// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 256 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 256 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
 func.func @pointwise(%x: tensor<1x256x56x56xf32>, %w: tensor<64x256x1x1xf32>) -> tensor<1x64x56x56xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x256x56x56xf32>, tensor<64x256x1x1xf32>) -> tensor<1x64x56x56xf32>
   return %0 : tensor<1x64x56x56xf32>
@@ -49,7 +50,7 @@ func.func @pointwise(%x: tensor<1x256x56x56xf32>, %w: tensor<64x256x1x1xf32>) ->
 
 // 1x1 at 7x7: GEMM over 49 pixels, still 8 wide (the tile crosses rows).
 // CHECK-LABEL: func.func @pointwise_7x7(
-// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 960 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 960 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
 func.func @pointwise_7x7(%x: tensor<1x960x7x7xf32>, %w: tensor<320x960x1x1xf32>) -> tensor<1x320x7x7xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x960x7x7xf32>, tensor<320x960x1x1xf32>) -> tensor<1x320x7x7xf32>
   return %0 : tensor<1x320x7x7xf32>
@@ -59,7 +60,7 @@ func.func @pointwise_7x7(%x: tensor<1x960x7x7xf32>, %w: tensor<320x960x1x1xf32>)
 
 // 1x1 stride 2 (ResNet downsample): not a GEMM over contiguous pixels.
 // CHECK-LABEL: func.func @pointwise_s2(
-// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
 func.func @pointwise_s2(%x: tensor<1x64x56x56xf32>, %w: tensor<128x64x1x1xf32>) -> tensor<1x128x28x28xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<128x64x1x1xf32>) -> tensor<1x128x28x28xf32>
   return %0 : tensor<1x128x28x28xf32>
@@ -70,7 +71,7 @@ func.func @pointwise_s2(%x: tensor<1x64x56x56xf32>, %w: tensor<128x64x1x1xf32>) 
 // Depthwise 3x3, 32 channels at 112x112 (MobileNetV2): blocked over channels,
 // one input channel per output channel.
 // CHECK-LABEL: func.func @depthwise(
-// CHECK: cnn.tiling = {depthwise = true, dilation_phases = 1 : i64, gemm = false, ic_block = 1 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = true, dilation_phases = 1 : i64, gemm = false, ic_block = 1 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @depthwise(%x: tensor<1x32x112x112xf32>, %w: tensor<32x1x3x3xf32>) -> tensor<1x32x112x112xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 32} : (tensor<1x32x112x112xf32>, tensor<32x1x3x3xf32>) -> tensor<1x32x112x112xf32>
   return %0 : tensor<1x32x112x112xf32>
@@ -80,8 +81,8 @@ func.func @depthwise(%x: tensor<1x32x112x112xf32>, %w: tensor<32x1x3x3xf32>) -> 
 
 // Dilated 3x3, dilation 2 and 4, 64 -> 64 at 32x32.
 // CHECK-LABEL: func.func @dilated(
-// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 4 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
-// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 16 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 4 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 16 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @dilated(%x: tensor<1x64x32x32xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<1x64x32x32xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>, groups = 1} : (tensor<1x64x32x32xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x32x32xf32>
   %1 = cnn.conv2d %0, %w {strides = array<i64: 1, 1>, pads = array<i64: 4, 4, 4, 4>, dilations = array<i64: 4, 4>, groups = 1} : (tensor<1x64x32x32xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x32x32xf32>
@@ -93,7 +94,7 @@ func.func @dilated(%x: tensor<1x64x32x32xf32>, %w: tensor<64x64x3x3xf32>) -> ten
 // DCGAN conv_transpose 4x4 stride 2 pad 1, 512 -> 256, 4x4 -> 8x8: 4 output
 // phases of 4x4, so 2 blocks x 4 columns x 2 rows.
 // CHECK-LABEL: func.func @deconv(
-// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 512 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 4 : i64, tile_y = 2 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 512 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 4 : i64, tile_y = 2 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @deconv(%x: tensor<1x512x4x4xf32>, %w: tensor<512x256x4x4xf32>) -> tensor<1x256x8x8xf32> {
   %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x512x4x4xf32>, tensor<512x256x4x4xf32>) -> tensor<1x256x8x8xf32>
   return %0 : tensor<1x256x8x8xf32>
@@ -105,7 +106,7 @@ func.func @deconv(%x: tensor<1x512x4x4xf32>, %w: tensor<512x256x4x4xf32>) -> ten
 // rows. The oc tile's weights for all 512 input channels (32 x 512 x 9 x 4 B
 // = 576 KiB) exceed half the L2, so the reduction is split in 256s.
 // CHECK-LABEL: func.func @narrow(
-// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 256 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 4 : i64, tile_y = 2 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 256 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 4 : i64, tile_y = 2 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @narrow(%x: tensor<1x512x7x7xf32>, %w: tensor<512x512x3x3xf32>) -> tensor<1x512x7x7xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x512x7x7xf32>, tensor<512x512x3x3xf32>) -> tensor<1x512x7x7xf32>
   return %0 : tensor<1x512x7x7xf32>
@@ -115,7 +116,7 @@ func.func @narrow(%x: tensor<1x512x7x7xf32>, %w: tensor<512x512x3x3xf32>) -> ten
 
 // Only 16 output channels: one block x 16 columns.
 // CHECK-LABEL: func.func @one_block(
-// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 3 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 1 : i64, tile_x = 16 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 3 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 1 : i64, tile_x = 16 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @one_block(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) -> tensor<1x16x32x32xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x32x32xf32>
   return %0 : tensor<1x16x32x32xf32>
@@ -125,7 +126,7 @@ func.func @one_block(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) -> ten
 
 // A 1x1-spatial output (pixels cannot fill the tile): more channel blocks.
 // CHECK-LABEL: func.func @one_pixel(
-// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 512 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 4 : i64, tile_x = 1 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 512 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 4 : i64, tile_x = 1 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
 func.func @one_pixel(%x: tensor<1x512x1x1xf32>, %w: tensor<512x512x1x1xf32>) -> tensor<1x512x1x1xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x512x1x1xf32>, tensor<512x512x1x1xf32>) -> tensor<1x512x1x1xf32>
   return %0 : tensor<1x512x1x1xf32>
@@ -137,7 +138,7 @@ func.func @one_pixel(%x: tensor<1x512x1x1xf32>, %w: tensor<512x512x1x1xf32>) -> 
 // 16 columns per vector, 6 channels x 2 rows = 12 accumulators; too small to
 // thread.
 // CHECK-LABEL: func.func @lenet(
-// CHECK: cnn.tiling = {depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 1 : i64, layout = "nchw", oc_block = 1 : i64, parallel = false, phases = 1 : i64, tile_oc = 6 : i64, tile_x = 16 : i64, tile_y = 2 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 1 : i64, layout = "nchw", oc_block = 1 : i64, parallel = false, phases = 1 : i64, tile_oc = 6 : i64, tile_x = 16 : i64, tile_y = 2 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @lenet(%x: tensor<1x1x32x32xf32>, %w: tensor<6x1x5x5xf32>) -> tensor<1x6x28x28xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x1x32x32xf32>, tensor<6x1x5x5xf32>) -> tensor<1x6x28x28xf32>
   return %0 : tensor<1x6x28x28xf32>
@@ -174,4 +175,46 @@ func.func @classifier(%x: tensor<1x512xf32>, %w: tensor<1000x512xf32>, %b: tenso
 func.func @matmul(%a: tensor<4x64x32xf32>, %b: tensor<32x48xf32>) -> tensor<4x64x48xf32> {
   %0 = cnn.matmul %a, %b : (tensor<4x64x32xf32>, tensor<32x48xf32>) -> tensor<4x64x48xf32>
   return %0 : tensor<4x64x48xf32>
+}
+
+// -----
+
+// The 3x3 s1 conv above with constant weights: Winograd F(2x2, 3x3); tile_x
+// counts 2x2 tiles (28 across), one row of tiles at a time.
+// CHECK-LABEL: func.func @winograd(
+// CHECK: cnn.tiling = {algorithm = "winograd", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// NOWINO-LABEL: func.func @winograd(
+// NOWINO: algorithm = "direct"
+func.func @winograd(%x: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
+  %w = cnn.constant dense<0.5> : tensor<64x64x3x3xf32>
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32>
+  return %0 : tensor<1x64x56x56xf32>
+}
+
+// -----
+
+// ResNet conv5_x, 512 channels at 7x7: 4 tiles across, so 4 channel blocks
+// fill the 16 accumulators.
+// CHECK-LABEL: func.func @winograd_small(
+// CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} tile_oc = 4 : i64, tile_x = 4 : i64, tile_y = 1 : i64
+func.func @winograd_small(%x: tensor<1x512x7x7xf32>) -> tensor<1x512x7x7xf32> {
+  %w = cnn.constant dense<0.5> : tensor<512x512x3x3xf32>
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x512x7x7xf32>, tensor<512x512x3x3xf32>) -> tensor<1x512x7x7xf32>
+  return %0 : tensor<1x512x7x7xf32>
+}
+
+// -----
+
+// Dilated: Winograd per dilation phase. Not eligible: strided, or too few
+// channels.
+// CHECK-LABEL: func.func @not_winograd(
+// CHECK: algorithm = "winograd"
+// CHECK-COUNT-2: algorithm = "direct"
+func.func @not_winograd(%x: tensor<1x64x56x56xf32>, %y: tensor<1x8x56x56xf32>) -> (tensor<1x64x54x54xf32>, tensor<1x64x28x28xf32>, tensor<1x64x56x56xf32>) {
+  %w = cnn.constant dense<0.5> : tensor<64x64x3x3xf32>
+  %w8 = cnn.constant dense<0.5> : tensor<64x8x3x3xf32>
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 2, 2>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x54x54xf32>
+  %1 = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x28x28xf32>
+  %2 = cnn.conv2d %y, %w8 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x8x56x56xf32>, tensor<64x8x3x3xf32>) -> tensor<1x64x56x56xf32>
+  return %0, %1, %2 : tensor<1x64x54x54xf32>, tensor<1x64x28x28xf32>, tensor<1x64x56x56xf32>
 }

@@ -233,6 +233,29 @@ bool genConv(Rng &r, Batch &b) {
                {b.ints("strides", s), b.ints("pads", p), b.ints("dilations", d), b.i64("groups", g)});
 }
 
+/// A 3x3 stride-1 conv (dilated or not) with constant weights marked for
+/// Winograd F(2x2, 3x3)
+/// (as --cnn-choose-tiling marks it): odd sizes leave partial tiles, channel
+/// counts partial blocks.
+bool genConvWinograd(Rng &r, Batch &b) {
+  int64_t c = r.pick<int64_t>({16, 17, 24, 32, 40}), f = r.range(1, 40);
+  Shape x{r.range(1, 2), c, r.range(1, 13), r.range(1, 13)};
+  Shape w{f, c, 3, 3};
+  Shape p{r.range(0, 2), r.range(0, 2), r.range(0, 2), r.range(0, 2)};
+  Shape d{r.pick<int64_t>({1, 1, 2, 3}), r.pick<int64_t>({1, 1, 2, 4})};
+  std::vector<Value> ops{b.arg(x), b.constant(w)};
+  bool bias = r.coin();
+  if (bias)
+    ops.push_back(b.arg({f}));
+  auto tiling = b.b().getDictionaryAttr(
+      {b.attr("algorithm", b.b().getStringAttr("winograd"))});
+  return b.add(fmt({{"x", str(x)}, {"w", str(w)}, {"p", str(p)}, {"d", str(d)},
+                    {"bias", str(bias)}}),
+               "conv2d", ops,
+               {b.ints("strides", {1, 1}), b.ints("pads", p), b.ints("dilations", d),
+                b.i64("groups", 1), b.attr("cnn.tiling", tiling)});
+}
+
 bool genConvTranspose(Rng &r, Batch &b) {
   int64_t g = r.pick<int64_t>({1, 1, 2, 3, 0});
   int64_t c = g ? g * r.range(1, 3) : r.range(1, 5);
@@ -496,6 +519,7 @@ std::vector<OpCase> opCases() {
   AttrFn alpha = [](Rng &r, Batch &b) { return std::vector{b.f32("alpha", rangeAttr(r, 0.01f, 2))}; };
   return {
       {"conv2d", 36, genConv},
+      {"conv2d_winograd", 24, genConvWinograd},
       {"conv_transpose2d", 24, genConvTranspose},
       {"max_pool2d", 24, genMaxPool},
       {"avg_pool2d", 24, genAvgPool},
