@@ -160,7 +160,8 @@ class Autoencoder(nn.Module):
     dec3 is PyTorch's usual 'doubling' transposed conv (padding=1,
     output_padding=1), where the .graph uses padding=same (ONNX SAME_UPPER,
     pads [0, 0, 1, 1]); both give 3x64x64 but select different rows of the
-    full transposed convolution, and PyTorch cannot express SAME_UPPER."""
+    full transposed convolution; a ConvTranspose2d's padding is symmetric and
+    cannot express SAME_UPPER."""
 
     def __init__(self):
         super().__init__()
