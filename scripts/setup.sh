@@ -26,9 +26,12 @@ fi
 
 # Pinned PyPI packages. halide: the compiler's kernel generator (C++ API from the
 # wheel); cmake: Halide's CMake package needs >= 3.28; lit: the test runner;
-# onnxruntime, onnx, matplotlib: bench/ (cnnc against ONNX Runtime, chart).
+# onnxruntime, onnx, matplotlib: bench/ (cnnc against ONNX Runtime, chart);
+# torch: scripts/export_pytorch.py and ctest -L pytorch (CPU only here, but the
+# PyPI wheel pulls its CUDA libraries too: ~5 GB).
 VENV="$root/.venv"
-PIP_PINS=(halide==21.0.0 cmake==3.31.6 lit==18.1.8 numpy==2.2.6 onnxruntime==1.32.0 onnx==1.23.2 matplotlib==3.11.2)
+PIP_PINS=(halide==21.0.0 cmake==3.31.6 lit==18.1.8 numpy==2.2.6 onnxruntime==1.32.0 onnx==1.23.2 matplotlib==3.11.2
+          torch==2.15.0)
 if [ ! -x "$VENV/bin/python" ]; then
   /usr/bin/python3 -m venv "$VENV"
 fi
