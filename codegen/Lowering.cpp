@@ -200,6 +200,7 @@ private:
   bool lowerConvBlocked(cnn::Conv2DOp op);
   bool lowerConvWinograd(cnn::Conv2DOp op);
   bool lowerConvDepthwise(cnn::Conv2DOp op);
+  bool lowerConvDepthwiseBlocked(cnn::Conv2DOp op);
   void lowerConvTranspose(cnn::ConvTranspose2DOp op);
   bool lowerConvTransposePhased(cnn::ConvTranspose2DOp op);
   void lowerMaxPool(cnn::MaxPool2DOp op);
@@ -475,6 +476,49 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   return true;
 }
 
+/// BlockedDepthwise (Lowering.h): a depthwise conv (one filter per channel)
+/// with whole blocks of 16 channels, unless cnn.tiling asks for "nchw".
+bool Lowerer::lowerConvDepthwiseBlocked(cnn::Conv2DOp op) {
+  Tensor in = get(op.getInput()), w = get(op.getWeight());
+  Shape outShape = shapeOf(op.getResult());
+  int C = in.dim(1), KH = w.dim(2), KW = w.dim(3);
+  if (op.getGroups() != C || outShape[1] != C || C % 16 != 0 || KH * KW > 49 ||
+      hintsFor(op).layout == "nchw")
+    return false;
+  auto s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+  BlockedDepthwise dw;
+  dw.op = op;
+  dw.blocks = C / 16;
+  std::string base = funcName(op);
+  Var c("c"), x("x"), y("y"), cb("cb"), n("n");
+  dw.c = c, dw.x = x, dw.y = y, dw.cb = cb, dw.n = n;
+  dw.pack = Func(base + "_pack");
+  dw.pack(c, x, y, cb, n) = paddedRead(in, n, cb * 16 + c, y, x, int(p[0]), int(p[1]));
+  // Constant filters are packed as (c, kx, ky, cb): one vector load a tap.
+  std::function<Expr(int, int)> tap = [&](int ky, int kx) { return w({cb * 16 + c, 0, ky, kx}); };
+  Halide::Buffer<float> packed;
+  if (auto data = constantOperand(op.getWeight())) {
+    packed = Halide::Buffer<float>(16, KW, KH, dw.blocks);
+    for (int f = 0; f < C; ++f)
+      for (int ky = 0; ky < KH; ++ky)
+        for (int kx = 0; kx < KW; ++kx)
+          packed(f % 16, kx, ky, f / 16) = (*data)[(size_t(f) * KH + ky) * KW + kx];
+    tap = [&](int ky, int kx) { return packed(c, kx, ky, cb); };
+  }
+  Expr sum = 0.0f;
+  if (Value bias = op.getBias())
+    sum = get(bias)({cb * 16 + c});
+  for (int ky = 0; ky < KH; ++ky)
+    for (int kx = 0; kx < KW; ++kx)
+      sum = sum + dw.pack(c, x * int(s[1]) + kx * int(d[1]), y * int(s[0]) + ky * int(d[0]), cb, n) *
+                      tap(ky, kx);
+  dw.out = Func(base + "_out");
+  dw.out(c, x, y, cb, n) = sum;
+  bindBlocked(op, dw.out);
+  model.depthwiseConvs.push_back(dw);
+  return true;
+}
+
 /// Depthwise conv (one input channel per group): a padded input stage and
 /// the taps summed in one expression, vectorised along x.
 bool Lowerer::lowerConvDepthwise(cnn::Conv2DOp op) {
@@ -506,7 +550,8 @@ bool Lowerer::lowerConvDepthwise(cnn::Conv2DOp op) {
 }
 
 void Lowerer::lowerConv(cnn::Conv2DOp op) {
-  if (lowerConvWinograd(op) || lowerConvBlocked(op) || lowerConvDepthwise(op))
+  if (lowerConvWinograd(op) || lowerConvBlocked(op) || lowerConvDepthwiseBlocked(op) ||
+      lowerConvDepthwise(op))
     return;
   Tensor in = get(op.getInput()), w = get(op.getWeight());
   Shape outShape = shapeOf(op.getResult());
@@ -755,6 +800,10 @@ void Lowerer::lowerConcat(cnn::ConcatOp op) {
          }
          return result;
        }));
+  // Channels of blocked producers (e.g. parallel conv branches): read in
+  // place by each consumer (inlined) instead of copied into a new tensor.
+  if (axis == 1 && llvm::all_of(op.getInputs(), [&](Value v) { return blocked.count(v); }))
+    model.funcs.back().view = true;
 }
 
 void Lowerer::lowerTranspose(cnn::TransposeOp op) {
@@ -827,6 +876,20 @@ void Lowerer::lowerDense(cnn::DenseOp op) {
   if (Value c = op.getC()) {
     Tensor ct = get(c);
     init = [ct, beta](const Coords &i) { return beta * ct(broadcastCoords(i, ct.shape)); };
+  }
+  // Constant [N, K] weights (PyTorch's Linear) are stored transposed, [K, N],
+  // so that the vector lanes over N read contiguous weights, not a gather.
+  if (auto data = tb ? constantOperand(op.getB()) : std::nullopt) {
+    int n = b.dim(0), k = b.dim(1);
+    Halide::Buffer<float> t(n, k); // t(j, kk) = b[j][kk], j innermost
+    for (int j = 0; j < n; ++j)
+      for (int kk = 0; kk < k; ++kk)
+        t(j, kk) = (*data)[size_t(j) * k + kk];
+    Func f(funcName(op) + "_wT");
+    Var j, kk;
+    f(j, kk) = t(j, kk);
+    b = {f, {k, n}};
+    tb = false;
   }
   bind(op, accumulate(op, outShape, r, init, [&](const Coords &i) {
          Expr av = ta ? a({r, i[0]}) : a({i[0], r});

@@ -59,6 +59,21 @@ struct BlockedConv {
   bool weightsConstant = false; // packed at compile time
 };
 
+/// A depthwise conv2d (one input channel per group, C a multiple of 16) in
+/// the blocked layout of BlockedConv, so that it reads a blocked producer
+/// and feeds a blocked consumer without a transposition:
+///   pack(c, x, y, cb, n) = zero-padded input, channel cb * 16 + c
+///   out(c, x, y, cb, n)  = bias + sum over (ky, kx) of
+///                          pack(c, x*s + kx*d, y*s + ky*d, cb, n) *
+///                          weights(c, kx, ky, cb)
+/// (the taps unrolled in one expression). The NCHW result is a view of out.
+struct BlockedDepthwise {
+  mlir::Operation *op = nullptr;
+  Halide::Func pack, out;
+  Halide::Var c, x, y, cb, n;
+  int blocks = 1;
+};
+
 /// A 3x3 stride-1 conv2d (groups = 1, constant weights) by Winograd
 /// F(2x2, 3x3) (codegen/Winograd.h), in the blocked layout of BlockedConv.
 /// Undilated, tile (tx, ty) covers output columns 2tx, 2tx+1 and rows 2ty,
@@ -121,6 +136,7 @@ struct LoweredModel {
   std::vector<BlockedConv> convs; // blocked convs (their view is in funcs)
   std::vector<PhasedConv> phasedConvs; // sub-pixel conv_transpose2d
   std::vector<WinogradConv> winogradConvs;
+  std::vector<BlockedDepthwise> depthwiseConvs;
   // Halide's C++ backend cannot emit the predicated loads of vectorised
   // GuardWithIf tails: such stages stay scalar for it (the C++ compiler
   // vectorises them itself).

@@ -171,6 +171,24 @@ void scheduleBlockedConv(BlockedConv &bc) {
     bc.weights.compute_root().vectorize(bc.co);
 }
 
+/// BlockedDepthwise: 16 channels per vector; rows x blocks over threads and
+/// the padded input of a block's rows computed just before them, while in
+/// cache.
+void scheduleBlockedDepthwise(BlockedDepthwise &dw) {
+  ScheduleHints hints = hintsFor(dw.op);
+  Var yo("yo"), yi("yi"), t("t");
+  const int rows = 8; // output rows per task: the input rows they read stay in L1/L2
+  dw.out.bound(dw.c, 0, 16).bound(dw.cb, 0, dw.blocks);
+  dw.out.compute_root()
+      .split(dw.y, yo, yi, rows, TailStrategy::ShiftInwards)
+      .reorder(dw.c, dw.x, yi, yo, dw.cb, dw.n)
+      .vectorize(dw.c);
+  dw.out.fuse(yo, dw.cb, t);
+  if (hints.parallel)
+    dw.out.parallel(t);
+  dw.pack.compute_at(dw.out, t).vectorize(dw.c);
+}
+
 /// WinogradConv: the 16 transformed points' GEMMs with a register tile of
 /// tt tiles x tob channel blocks (16 accumulators, the reduction over input
 /// channels inside), then their output transform. The loop order keeps the
@@ -338,6 +356,8 @@ void applySchedule(LoweredModel &model) {
     schedulePhasedConv(pc);
   for (WinogradConv &wc : model.winogradConvs)
     scheduleWinogradConv(wc);
+  for (BlockedDepthwise &dw : model.depthwiseConvs)
+    scheduleBlockedDepthwise(dw);
 }
 
 } // namespace cnnc::codegen

@@ -256,6 +256,24 @@ bool genConvWinograd(Rng &r, Batch &b) {
                 b.i64("groups", 1), b.attr("cnn.tiling", tiling)});
 }
 
+/// A depthwise conv over whole blocks of 16 channels (the blocked schedule),
+/// with constant (packed at compile time) or argument filters.
+bool genConvDepthwiseBlocked(Rng &r, Batch &b) {
+  int64_t c = r.pick<int64_t>({16, 32});
+  Shape x{r.range(1, 2), c, r.range(1, 12), r.range(1, 12)};
+  Shape w{c, 1, r.range(1, 5), r.range(1, 5)};
+  Shape s{r.range(1, 2), r.range(1, 2)}, d{r.range(1, 2), r.range(1, 2)};
+  Shape p{r.range(0, 2), r.range(0, 2), r.range(0, 2), r.range(0, 2)};
+  bool constW = r.coin(), bias = r.coin();
+  std::vector<Value> ops{b.arg(x), constW ? b.constant(w) : b.arg(w)};
+  if (bias)
+    ops.push_back(b.arg({c}));
+  return b.add(fmt({{"x", str(x)}, {"w", str(w) + (constW ? " const" : "")}, {"s", str(s)},
+                    {"p", str(p)}, {"d", str(d)}, {"bias", str(bias)}}),
+               "conv2d", ops,
+               {b.ints("strides", s), b.ints("pads", p), b.ints("dilations", d), b.i64("groups", c)});
+}
+
 bool genConvTranspose(Rng &r, Batch &b) {
   int64_t g = r.pick<int64_t>({1, 1, 2, 3, 0});
   int64_t c = g ? g * r.range(1, 3) : r.range(1, 5);
@@ -449,11 +467,13 @@ bool genDense(Rng &r, Batch &b) {
   bool ta = r.coin(), tb = r.coin(), hasC = r.coin();
   float alpha = r.pick({1.0f, 0.5f, -1.5f}), beta = r.pick({1.0f, 0.25f, 2.0f});
   Shape a = ta ? Shape{k, m} : Shape{m, k}, bs = tb ? Shape{n, k} : Shape{k, n};
-  std::vector<Value> ops{b.arg(a), b.arg(bs)};
+  bool constB = r.coin(); // constant weights: stored transposed when trans_b
+  std::vector<Value> ops{b.arg(a), constB ? b.constant(bs) : b.arg(bs)};
   Shape c = broadcastable(r, {m, n});
   if (hasC)
     ops.push_back(b.arg(c));
-  return b.add(fmt({{"a", str(a)}, {"b", str(bs)}, {"c", hasC ? str(c) : "none"},
+  return b.add(fmt({{"a", str(a)}, {"b", str(bs) + (constB ? " const" : "")},
+                    {"c", hasC ? str(c) : "none"},
                     {"alpha", std::to_string(alpha)}, {"beta", std::to_string(beta)}}),
                "dense", ops,
                {b.flag("trans_a", ta), b.flag("trans_b", tb), b.f32("alpha", alpha),
@@ -520,6 +540,7 @@ std::vector<OpCase> opCases() {
   return {
       {"conv2d", 36, genConv},
       {"conv2d_winograd", 24, genConvWinograd},
+      {"conv2d_depthwise_blocked", 18, genConvDepthwiseBlocked},
       {"conv_transpose2d", 24, genConvTranspose},
       {"max_pool2d", 24, genMaxPool},
       {"avg_pool2d", 24, genAvgPool},
