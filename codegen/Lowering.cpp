@@ -187,6 +187,8 @@ private:
   /// Registers an op's result.
   void bind(Operation *op, Tensor t) { values[op->getResult(0)] = t; }
   void bindBlocked(Operation *op, Func out);
+  Expr packedRead(Value v, Expr n, Expr cb, Expr ci, int icBlock, Expr y, Expr x,
+                  int padTop, int padLeft);
   Tensor get(Value v) { return values.lookup(v); }
   std::string funcName(Operation *op);
 
@@ -321,6 +323,23 @@ Expr paddedRead(const Tensor &in, Expr n, Expr c, Expr y, Expr x, int padTop,
                         0.0f);
 }
 
+/// Channel cb * icBlock + ci of `v` at padded (y, x), for a conv's packed
+/// input: read straight from v's blocked layout when the blocks coincide
+/// (dense vector loads), else from its NCHW form.
+Expr Lowerer::packedRead(Value v, Expr n, Expr cb, Expr ci, int icBlock, Expr y, Expr x,
+                         int padTop, int padLeft) {
+  Tensor in = get(v);
+  auto src = blocked.find(v);
+  if (icBlock != 16 || src == blocked.end())
+    return paddedRead(in, n, cb * icBlock + ci, y, x, padTop, padLeft);
+  int h = in.dim(2), w = in.dim(3);
+  Expr iy = y - padTop, ix = x - padLeft;
+  Expr inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+  return Halide::select(
+      inside, src->second(ci, Halide::clamp(ix, 0, w - 1), Halide::clamp(iy, 0, h - 1), cb, n),
+      0.0f);
+}
+
 /// Binds op's NCHW result as a view of `out` (co, x, y, ob, n: channel
 /// ob * 16 + co), which consumers may also read in the blocked layout.
 void Lowerer::bindBlocked(Operation *op, Func out) {
@@ -355,7 +374,7 @@ bool Lowerer::lowerConvBlocked(cnn::Conv2DOp op) {
   int icb = bc.icBlock;
 
   bc.pack = Func(base + "_pack");
-  bc.pack(ci, x, y, cb, n) = paddedRead(in, n, cb * icb + ci, y, x, int(p[0]), int(p[1]));
+  bc.pack(ci, x, y, cb, n) = packedRead(op.getInput(), n, cb, ci, icb, y, x, int(p[0]), int(p[1]));
 
   bc.weights = Func(base + "_weights");
   if (auto data = constantOperand(op.getWeight())) {
@@ -432,7 +451,7 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
     return dil * (id / dil * wg::kOut + k) + id % dil;
   };
   wc.pack = Func(base + "_pack");
-  wc.pack(ci, x, y, cb, n) = paddedRead(in, n, cb * icb + ci, y, x, int(p[0]), int(p[1]));
+  wc.pack(ci, x, y, cb, n) = packedRead(op.getInput(), n, cb, ci, icb, y, x, int(p[0]), int(p[1]));
 
   std::vector<Expr> points;
   for (int k = 0; k < wg::kPoints; ++k)
@@ -460,18 +479,26 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   Expr bias = 0.0f;
   if (Value b = op.getBias())
     bias = readOr(get(b), {ob * OB + co}, 0.0f);
-  // Output x lies in phase x % dx, tile (x / dx) / 2, at i = (x / dx) % 2.
-  Expr qx = x / dx, qy = y / dy;
-  Expr idX = qx / wg::kOut * dx + x % dx, idY = qy / wg::kOut * dy + y % dy;
-  auto outPoint = [&](int i, int j) {
-    return wg::outputTransform(i, j, [&](int k) { return wc.M(co, idX, idY, k, ob, n); });
+  // The outputs in tile coordinates: (i, j) within tile ids (tx, ty), so the
+  // schedule's loops (and bounds) are over tiles, with no division.
+  Var i("i"), j("j");
+  auto outPoint = [&](int pi, int pj) {
+    return wg::outputTransform(pi, pj, [&](int k) { return wc.M(co, tx, ty, k, ob, n); });
   };
   static_assert(wg::kOut == 2, "the parity selects below assume 2x2 outputs");
-  Expr row0 = Halide::select(qx % 2 == 0, outPoint(0, 0), outPoint(0, 1));
-  Expr row1 = Halide::select(qx % 2 == 0, outPoint(1, 0), outPoint(1, 1));
+  Expr row0 = Halide::select(i == 0, outPoint(0, 0), outPoint(0, 1));
+  Expr row1 = Halide::select(i == 0, outPoint(1, 0), outPoint(1, 1));
+  wc.i = i, wc.j = j;
   wc.out = Func(base + "_out");
-  wc.out(co, x, y, ob, n) = bias + Halide::select(qy % 2 == 0, row0, row1);
-  bindBlocked(op, wc.out);
+  wc.out(co, i, tx, j, ty, ob, n) = bias + Halide::select(j == 0, row0, row1);
+  // Output x lies in phase x % dx, tile id (x / dx) / 2 * dx + x % dx, at
+  // i = (x / dx) % 2: undilated, exactly the memory order of (co, x, y).
+  Expr qx = x / dx, qy = y / dy;
+  Func blockedOut(base + "_blocked");
+  blockedOut(co, x, y, ob, n) =
+      wc.out(co, qx % wg::kOut, qx / wg::kOut * dx + x % dx, qy % wg::kOut,
+             qy / wg::kOut * dy + y % dy, ob, n);
+  bindBlocked(op, blockedOut);
   model.winogradConvs.push_back(wc);
   return true;
 }
@@ -493,7 +520,7 @@ bool Lowerer::lowerConvDepthwiseBlocked(cnn::Conv2DOp op) {
   Var c("c"), x("x"), y("y"), cb("cb"), n("n");
   dw.c = c, dw.x = x, dw.y = y, dw.cb = cb, dw.n = n;
   dw.pack = Func(base + "_pack");
-  dw.pack(c, x, y, cb, n) = paddedRead(in, n, cb * 16 + c, y, x, int(p[0]), int(p[1]));
+  dw.pack(c, x, y, cb, n) = packedRead(op.getInput(), n, cb, c, 16, y, x, int(p[0]), int(p[1]));
   // Constant filters are packed as (c, kx, ky, cb): one vector load a tap.
   std::function<Expr(int, int)> tap = [&](int ky, int kx) { return w({cb * 16 + c, 0, ky, kx}); };
   Halide::Buffer<float> packed;
@@ -607,7 +634,7 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
 
   pc.pack = Func(base + "_pack");
   Var x("x"), y("y");
-  pc.pack(ci, x, y, cb, n) = paddedRead(in, n, cb * icb + ci, y, x, JY - 1, JX - 1);
+  pc.pack(ci, x, y, cb, n) = packedRead(op.getInput(), n, cb, ci, icb, y, x, JY - 1, JX - 1);
 
   // Kernel row of phase tap j: (phase + pad) % s + s * (J - 1 - j).
   auto tap = [](int phase, int pad, int stride, int taps, int j) {
@@ -800,10 +827,26 @@ void Lowerer::lowerConcat(cnn::ConcatOp op) {
          }
          return result;
        }));
-  // Channels of blocked producers (e.g. parallel conv branches): read in
-  // place by each consumer (inlined) instead of copied into a new tensor.
-  if (axis == 1 && llvm::all_of(op.getInputs(), [&](Value v) { return blocked.count(v); }))
-    model.funcs.back().view = true;
+  // Whole channel blocks of blocked producers (e.g. parallel conv
+  // branches): read in place by each consumer (inlined), blocked too,
+  // instead of copied into a new tensor.
+  if (axis != 1 || !llvm::all_of(op.getInputs(), [&](Value v) {
+        return blocked.count(v) && get(v).dim(1) % 16 == 0;
+      }))
+    return;
+  model.funcs.back().view = true;
+  Var co, x, y, cb, n;
+  int offset = int(outShape[1]) / 16;
+  Expr result;
+  for (size_t k = ins.size(); k-- > 0;) {
+    int blocks = ins[k].dim(1) / 16;
+    offset -= blocks;
+    Expr v = blocked[op.getInputs()[k]](co, x, y, Halide::clamp(cb - offset, 0, blocks - 1), n);
+    result = result.defined() ? Halide::select(cb >= offset + blocks, result, v) : v;
+  }
+  Func b(funcName(op) + "_blocked");
+  b(co, x, y, cb, n) = result;
+  blocked[op.getResult()] = b;
 }
 
 void Lowerer::lowerTranspose(cnn::TransposeOp op) {

@@ -87,14 +87,13 @@ struct BlockedDepthwise {
 ///   M(co, tx, ty, e, ob, n)    = sum over (ci, cb) of V(ci, tx, ty, e, cb, n)
 ///                                * U(co, ci, e, cb, ob), U = G g G^T packed
 ///                                at compile time
-///   out(co, x, y, ob, n)       = bias + (A^T M A)[y % 2][x % 2] of tile
-///                                (x / 2, y / 2)
-/// The op's NCHW result is a view of `out`, which consumers may also read
-/// blocked.
+///   out(co, i, tx, j, ty, ob, n) = bias + (A^T M A)[j][i] of tile (tx, ty)
+/// The op's result, blocked (co, x, y, ob, n) and NCHW, is a view of `out`
+/// (undilated, out's memory order is exactly the blocked one).
 struct WinogradConv {
   mlir::Operation *op = nullptr;
   Halide::Func pack, V, M, out;
-  Halide::Var co, x, y, ob, n, ci, cb, tx, ty, e;
+  Halide::Var co, x, y, ob, n, ci, cb, tx, ty, e, i, j;
   Halide::RDom r; // ci, cb
   int icBlock = 16, inBlocks = 1, outBlocks = 1;
   int tilesX = 1, tilesY = 1; // tile ids along x and y, all phases

@@ -211,32 +211,26 @@ void scheduleWinogradConv(WinogradConv &wc) {
   int64_t vFloats = int64_t(wc.tilesX) * wc.tilesY * channels;
   bool weightsStationary = uFloats > vFloats;
 
-  // x = dx * (2t + xi) + fx: tiles t of phase fx; the tile loops cover all
-  // phases (a tile id is t * dx + fx).
-  int dx = wc.dilationX, dy = wc.dilationY;
-  Var qx("qx"), fx("fx"), t("t"), xi("xi"), to("to"), ti("ti");
-  Var qy("qy"), fy("fy"), ty("oty"), yi("yi"), obo("obo"), obi("obi");
+  Var to("to"), ti("ti"), obo("obo"), obi("obi");
   wc.out.bound(wc.co, 0, 16)
       .bound(wc.ob, 0, wc.outBlocks)
-      .bound(wc.x, 0, 2 * wc.tilesX)
-      .bound(wc.y, 0, 2 * wc.tilesY);
+      .bound(wc.i, 0, 2)
+      .bound(wc.j, 0, 2)
+      .bound(wc.tx, 0, wc.tilesX)
+      .bound(wc.ty, 0, wc.tilesY);
   wc.pack.bound(wc.ci, 0, wc.icBlock).bound(wc.cb, 0, wc.inBlocks);
   wc.out.compute_root()
-      .split(wc.x, qx, fx, dx, TailStrategy::RoundUp)
-      .split(qx, t, xi, 2, TailStrategy::RoundUp)
-      .split(wc.y, qy, fy, dy, TailStrategy::RoundUp)
-      .split(qy, ty, yi, 2, TailStrategy::RoundUp)
-      .split(t, to, ti, std::max(1, tt / dx), TailStrategy::ShiftInwards)
+      .split(wc.tx, to, ti, tt, TailStrategy::ShiftInwards)
       .split(wc.ob, obo, obi, tob, TailStrategy::ShiftInwards)
       .vectorize(wc.co)
-      .unroll(xi)
-      .unroll(yi);
+      .unroll(wc.i)
+      .unroll(wc.j);
   if (weightsStationary)
-    wc.out.reorder(wc.co, xi, yi, fx, ti, obi, to, fy, ty, obo, wc.n);
+    wc.out.reorder(wc.co, wc.i, wc.j, ti, obi, to, wc.ty, obo, wc.n);
   else
-    wc.out.reorder(wc.co, xi, yi, fx, ti, obi, to, obo, fy, ty, wc.n);
+    wc.out.reorder(wc.co, wc.i, wc.j, ti, obi, to, obo, wc.ty, wc.n);
   if (hints.parallel)
-    wc.out.parallel(weightsStationary ? obo : ty);
+    wc.out.parallel(weightsStationary ? obo : wc.ty);
 
   // M for tob blocks and, weights-stationary, the whole image (64 KB for
   // 512 channels at 7x7), else a row of tiles (57 KB for 64 channels at
@@ -256,7 +250,7 @@ void scheduleWinogradConv(WinogradConv &wc) {
     if (hints.parallel)
       wc.V.parallel(wc.cb);
   } else {
-    wc.V.compute_at(wc.out, fy);
+    wc.V.compute_at(wc.out, wc.ty);
   }
   wc.V.reorder(wc.ci, wc.e, wc.tx, wc.ty, wc.cb, wc.n).unroll(wc.e);
   if (wc.icBlock >= 8)

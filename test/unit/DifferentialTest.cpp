@@ -123,6 +123,8 @@ public:
     result((*op)->getResult(0), name.str() + " " + desc);
     return true;
   }
+  /// The value of the last case added.
+  Value last() const { return results.back(); }
 
   /// Returns `v` from main as one more case.
   void result(Value v, const std::string &desc) {
@@ -272,6 +274,38 @@ bool genConvDepthwiseBlocked(Rng &r, Batch &b) {
                     {"p", str(p)}, {"d", str(d)}, {"bias", str(bias)}}),
                "conv2d", ops,
                {b.ints("strides", s), b.ints("pads", p), b.ints("dilations", d), b.i64("groups", c)});
+}
+
+/// Blocked producers feeding blocked consumers: two convs (direct,
+/// Winograd or depthwise) over whole 16-channel blocks, a relu, their
+/// concat, and a conv over the concat, each read in the blocked layout.
+bool genBlockedChain(Rng &r, Batch &b) {
+  int64_t c = r.pick<int64_t>({16, 32}), h = r.range(2, 11), w = r.range(2, 11);
+  Value x = b.arg({1, c, h, w});
+  auto conv = [&](Value in, int64_t f, int64_t k, int64_t g, int64_t d, StringRef algorithm) {
+    int64_t p = d * (k - 1) / 2; // "same"
+    std::vector<NamedAttribute> attrs{b.ints("strides", {1, 1}), b.ints("pads", {p, p, p, p}),
+                                      b.ints("dilations", {d, d}), b.i64("groups", g)};
+    if (!algorithm.empty())
+      attrs.push_back(b.attr("cnn.tiling", b.b().getDictionaryAttr({b.attr(
+                                               "algorithm", b.b().getStringAttr(algorithm))})));
+    int64_t cin = cast<RankedTensorType>(in.getType()).getDimSize(1);
+    return b.add(fmt({{"chain k", str(k)}, {"g", str(g)}, {"d", str(d)}, {"alg", algorithm.str()}}),
+                 "conv2d", {in, b.constant({f, cin / g, k, k})}, attrs);
+  };
+  if (!conv(x, 16, 3, 1, r.range(1, 2), r.coin() ? "winograd" : ""))
+    return false;
+  Value a = b.last();
+  if (!b.add("chain", "relu", {a}, {}))
+    return false;
+  Value ra = b.last();
+  if (!conv(x, c, 3, c, 1, "")) // depthwise
+    return false;
+  Value dw = b.last();
+  if (!b.add("chain", "concat", {ra, dw}, {b.i64("axis", 1)}))
+    return false;
+  Value cat = b.last();
+  return conv(cat, 16, r.pick<int64_t>({1, 3}), 1, 1, r.coin() ? "winograd" : "");
 }
 
 bool genConvTranspose(Rng &r, Batch &b) {
@@ -541,6 +575,7 @@ std::vector<OpCase> opCases() {
       {"conv2d", 36, genConv},
       {"conv2d_winograd", 24, genConvWinograd},
       {"conv2d_depthwise_blocked", 18, genConvDepthwiseBlocked},
+      {"blocked_chain", 6, genBlockedChain},
       {"conv_transpose2d", 24, genConvTranspose},
       {"max_pool2d", 24, genMaxPool},
       {"avg_pool2d", 24, genAvgPool},
