@@ -17,6 +17,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cstring>
@@ -188,7 +189,20 @@ private:
   void bind(Operation *op, Tensor t) { values[op->getResult(0)] = t; }
   void bindBlocked(Operation *op, Func out);
   Tensor get(Value v) { return values.lookup(v); }
+  /// A fresh Func name for `op`: its layer name (or op kind) as a C
+  /// identifier, made unique.
   std::string funcName(Operation *op);
+  /// `want` as a C identifier not used before.
+  std::string uniqueName(llvm::StringRef want);
+  /// A Func named uniqueName(want), recorded as computing `op`.
+  Func newFunc(Operation *op, llvm::StringRef want);
+  /// Inline reductions in a Func named after `op`.
+  Expr sumOver(Operation *op, Expr e) { return Halide::sum(e, reduction(op, "sum")); }
+  Expr maxOver(Operation *op, Expr e) { return Halide::maximum(e, reduction(op, "max")); }
+  Func reduction(Operation *op, llvm::StringRef kind) {
+    return newFunc(op, (baseName(op) + "_" + kind).str());
+  }
+  static llvm::StringRef baseName(Operation *op);
 
   // --- op families ------------------------------------------------------
   llvm::Error lowerOp(Operation *op);
@@ -220,16 +234,49 @@ private:
   /// blocked[v](c % 16, x, y, c / 16, n) (a blocked conv's `out`, and
   /// unary elementwise ops and max pools over such values).
   llvm::DenseMap<Value, Func> blocked;
+  llvm::StringSet<> usedNames;
   int counter = 0;
 };
 
-std::string Lowerer::funcName(Operation *op) {
-  std::string name = op ? op->getName().stripDialect().str() : "copy";
-  return name + "_" + std::to_string(counter++);
+std::string Lowerer::uniqueName(llvm::StringRef want) {
+  std::string base;
+  for (char c : want)
+    base += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  // Halide's C++ backend prints Func names as identifiers: no leading digit
+  // or reserved word.
+  static const llvm::StringSet<> reserved = {
+      "auto", "bool", "break", "case", "char", "class", "const", "continue",
+      "default", "delete", "do", "double", "else", "enum", "extern", "float",
+      "for", "goto", "if", "inline", "int", "long", "new", "operator", "return",
+      "short", "signed", "sizeof", "static", "struct", "switch", "template",
+      "this", "typedef", "union", "unsigned", "void", "volatile", "while"};
+  if (base.empty() || std::isdigit(static_cast<unsigned char>(base[0])) ||
+      reserved.contains(base))
+    base = "f_" + base;
+  std::string name = base;
+  for (int k = 1; !usedNames.insert(name).second; ++k)
+    name = base + "_" + std::to_string(k);
+  return name;
 }
+
+Func Lowerer::newFunc(Operation *op, llvm::StringRef want) {
+  Func f(uniqueName(want));
+  model.owners.push_back({f, op});
+  return f;
+}
+
+llvm::StringRef Lowerer::baseName(Operation *op) {
+  if (!op)
+    return "copy";
+  llvm::StringRef layer = cnn::layerName(op->getLoc());
+  return layer.empty() ? op->getName().stripDialect() : layer;
+}
+
+std::string Lowerer::funcName(Operation *op) { return uniqueName(baseName(op)); }
 
 Tensor Lowerer::define(Operation *op, const Shape &shape, const Body &body) {
   Func f(funcName(op));
+  model.owners.push_back({f, op});
   std::vector<Var> vars;
   for (size_t i = 0; i < shape.size(); ++i)
     vars.emplace_back("d" + std::to_string(i));
@@ -257,10 +304,10 @@ llvm::Error Lowerer::lowerConstant(cnn::ConstantOp op) {
   std::vector<int> sizes;
   for (int64_t d : reversed(shape))
     sizes.push_back(static_cast<int>(d));
-  Halide::Buffer<float> buf(sizes, "w" + std::to_string(counter++));
+  Halide::Buffer<float> buf(sizes, uniqueName("w" + std::to_string(counter++)));
   // Row-major data is exactly a dense Halide buffer with dim 0 innermost.
   std::memcpy(buf.data(), data->data(), data->size() * sizeof(float));
-  Func f(buf.name() + "_f");
+  Func f(uniqueName(buf.name() + "_f"));
   std::vector<Var> vars(shape.size());
   f(vars) = buf(std::vector<Expr>(vars.begin(), vars.end()));
   bind(op, {f, shape}); // inlined: not scheduled
@@ -269,10 +316,11 @@ llvm::Error Lowerer::lowerConstant(cnn::ConstantOp op) {
 
 void Lowerer::lowerUnary(Operation *op, const std::function<Expr(Expr)> &fn) {
   Tensor in = get(op->getOperand(0));
-  bind(op, define(op, in.shape, [&](const Coords &i) { return fn(in(i)); }));
+  Tensor t = define(op, in.shape, [&](const Coords &i) { return fn(in(i)); });
+  bind(op, t);
   auto src = blocked.find(op->getOperand(0));
   if (src != blocked.end()) { // inlined wherever it is read
-    Func b(funcName(op) + "_blocked");
+    Func b = newFunc(op, t.f.name() + "_blocked");
     Var co, x, y, cb, n;
     b(co, x, y, cb, n) = fn(src->second(co, x, y, cb, n));
     blocked[op->getResult(0)] = b;
@@ -353,12 +401,13 @@ bool Lowerer::lowerConvBlocked(cnn::Conv2DOp op) {
   bc.co = co, bc.x = x, bc.y = y, bc.ob = ob, bc.n = n, bc.ci = ci, bc.cb = cb;
   int icb = bc.icBlock;
 
-  bc.pack = Func(base + "_pack");
+  bc.pack = newFunc(op, base + "_pack");
   bc.pack(ci, x, y, cb, n) = paddedRead(in, n, cb * icb + ci, y, x, int(p[0]), int(p[1]));
 
-  bc.weights = Func(base + "_weights");
+  bc.weights = newFunc(op, base + "_weights");
   if (auto data = constantOperand(op.getWeight())) {
-    Halide::Buffer<float> buf(std::vector<int>{OB, icb, KW, KH, bc.inBlocks, bc.outBlocks}, base + "_w");
+    Halide::Buffer<float> buf(std::vector<int>{OB, icb, KW, KH, bc.inBlocks, bc.outBlocks},
+                              uniqueName(base + "_w"));
     buf.fill(0.0f);
     float *dst = buf.data();
     for (int f = 0; f < F; ++f)
@@ -376,14 +425,14 @@ bool Lowerer::lowerConvBlocked(cnn::Conv2DOp op) {
   Expr init = 0.0f;
   if (Value bias = op.getBias())
     init = readOr(get(bias), {ob * OB + co}, 0.0f);
-  bc.acc = Func(base + "_acc");
+  bc.acc = newFunc(op, base + "_acc");
   bc.acc(co, x, y, ob, n) = init;
   bc.r = RDom(0, icb, 0, KW, 0, KH, 0, bc.inBlocks, "r"); // ci, kx, ky, cb
   const RDom &r = bc.r;
   bc.acc(co, x, y, ob, n) +=
       bc.pack(r.x, x * int(s[1]) + r.y * int(d[1]), y * int(s[0]) + r.z * int(d[0]), r.w, n) *
       bc.weights(co, r.x, r.y, r.z, r.w, ob);
-  bc.out = Func(base + "_out");
+  bc.out = newFunc(op, base + "_out");
   bc.out(co, x, y, ob, n) = bc.acc(co, x, y, ob, n);
   bindBlocked(op, bc.out);
   model.convs.push_back(bc);
@@ -430,7 +479,7 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   auto tileInput = [](Expr id, int dil, int k) {
     return dil * (id / dil * wg::kOut + k) + id % dil;
   };
-  wc.pack = Func(base + "_pack");
+  wc.pack = newFunc(op, base + "_pack");
   wc.pack(ci, x, y, cb, n) = paddedRead(in, n, cb * icb + ci, y, x, int(p[0]), int(p[1]));
 
   std::vector<Expr> points;
@@ -438,12 +487,12 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
     points.push_back(wg::inputTransform(k, [&](int row, int col) {
       return wc.pack(ci, tileInput(tx, dx, col), tileInput(ty, dy, row), cb, n);
     }));
-  wc.V = Func(base + "_V");
+  wc.V = newFunc(op, base + "_V");
   wc.V(ci, tx, ty, e, cb, n) = Halide::mux(e, points);
 
   // U(co, ci, e, cb, ob) = (G g G^T)[e] of filter ob*16+co, channel cb*icb+ci.
   Halide::Buffer<float> u(std::vector<int>{OB, icb, wg::kPoints, wc.inBlocks, wc.outBlocks},
-                          base + "_U");
+                          uniqueName(base + "_U"));
   u.fill(0.0f);
   for (int f = 0; f < F; ++f)
     for (int c = 0; c < C; ++c) {
@@ -452,7 +501,7 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
         u(f % OB, c % icb, k, c / icb, f / OB) = t[k];
     }
   wc.r = RDom(0, icb, 0, wc.inBlocks, "r"); // ci, cb
-  wc.M = Func(base + "_M");
+  wc.M = newFunc(op, base + "_M");
   wc.M(co, tx, ty, e, ob, n) = 0.0f;
   wc.M(co, tx, ty, e, ob, n) += wc.V(wc.r.x, tx, ty, e, wc.r.y, n) * u(co, wc.r.x, e, wc.r.y, ob);
 
@@ -468,7 +517,7 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   static_assert(wg::kOut == 2, "the parity selects below assume 2x2 outputs");
   Expr row0 = Halide::select(qx % 2 == 0, outPoint(0, 0), outPoint(0, 1));
   Expr row1 = Halide::select(qx % 2 == 0, outPoint(1, 0), outPoint(1, 1));
-  wc.out = Func(base + "_out");
+  wc.out = newFunc(op, base + "_out");
   wc.out(co, x, y, ob, n) = bias + Halide::select(qy % 2 == 0, row0, row1);
   bindBlocked(op, wc.out);
   model.winogradConvs.push_back(wc);
@@ -560,7 +609,7 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
   pc.co = co, pc.qx = qx, pc.qy = qy, pc.px = px, pc.py = py, pc.ob = ob, pc.n = n;
   pc.ci = ci, pc.cb = cb;
 
-  pc.pack = Func(base + "_pack");
+  pc.pack = newFunc(op, base + "_pack");
   Var x("x"), y("y");
   pc.pack(ci, x, y, cb, n) = paddedRead(in, n, cb * icb + ci, y, x, JY - 1, JX - 1);
 
@@ -568,10 +617,10 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
   auto tap = [](int phase, int pad, int stride, int taps, int j) {
     return (phase + pad) % stride + stride * (taps - 1 - j);
   };
-  pc.weights = Func(base + "_weights");
+  pc.weights = newFunc(op, base + "_weights");
   if (auto data = constantOperand(op.getWeight())) {
     Halide::Buffer<float> buf(std::vector<int>{OB, icb, JX, JY, pc.inBlocks, pc.outBlocks, phases},
-                              base + "_w");
+                              uniqueName(base + "_w"));
     buf.fill(0.0f);
     for (int fy = 0; fy < sy; ++fy)
       for (int fx = 0; fx < sx; ++fx)
@@ -597,7 +646,7 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
   Expr init = 0.0f;
   if (Value bias = op.getBias())
     init = readOr(get(bias), {ob * OB + co}, 0.0f);
-  pc.acc = Func(base + "_acc");
+  pc.acc = newFunc(op, base + "_acc");
   pc.acc(co, qx, qy, px, py, ob, n) = init;
   pc.r = RDom(0, icb, 0, JX, 0, JY, 0, pc.inBlocks, "r"); // ci, jx, jy, cb
   RDom &r = pc.r;
@@ -612,7 +661,7 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
   pc.acc(co, qx, qy, px, py, ob, n) +=
       pc.pack(r.x, qx + (px + pl) / sx + r.y, qy + (py + pt) / sy + r.z, r.w, n) *
       pc.weights(co, r.x, r.y, r.z, r.w, ob, py * sx + px);
-  pc.out = Func(base + "_out");
+  pc.out = newFunc(op, base + "_out");
   pc.out(co, px, qx, py, qy, ob, n) = pc.acc(co, qx, qy, px, py, ob, n);
   Func out = pc.out;
   bind(op, define(op, outShape, [&](const Coords &i) {
@@ -671,7 +720,7 @@ void Lowerer::lowerMaxPool(cnn::MaxPool2DOp op) {
                          [&](const Coords &i) { // n, cb, y, x, co
       Expr iy = wy.at(i[2], r.y), ix = wx.at(i[3], r.x);
       Expr inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-      return Halide::maximum(Halide::select(
+      return maxOver(op, Halide::select(
           inside, b(i[4], Halide::clamp(ix, 0, w - 1), Halide::clamp(iy, 0, h - 1), i[1], i[0]),
           negInf()));
     });
@@ -685,7 +734,7 @@ void Lowerer::lowerMaxPool(cnn::MaxPool2DOp op) {
   }
   // Padding (and the ceil-mode overhang) reads -inf, so it never wins.
   bind(op, define(op, shapeOf(op.getResult()), [&](const Coords &i) {
-         return Halide::maximum(readOr(
+         return maxOver(op, readOr(
              in, {i[0], i[1], wy.at(i[2], r.y), wx.at(i[3], r.x)}, negInf()));
        }));
 }
@@ -706,7 +755,7 @@ void Lowerer::lowerAvgPool(cnn::AvgPool2DOp op) {
     return Halide::min(end, size) - Halide::max(start, 0);
   };
   bind(op, define(op, shapeOf(op.getResult()), [&](const Coords &i) {
-         Expr total = Halide::sum(readOr(
+         Expr total = sumOver(op, readOr(
              in, {i[0], i[1], wy.at(i[2], r.y), wx.at(i[3], r.x)}, 0.0f));
          Expr n = count(i[2], wy, k[0], in.dim(2), p[2]) *
                   count(i[3], wx, k[1], in.dim(3), p[3]);
@@ -720,7 +769,7 @@ void Lowerer::lowerGlobalPool(Operation *op, bool isMax) {
   float area = float(in.shape[2] * in.shape[3]);
   bind(op, define(op, shapeOf(op->getResult(0)), [&](const Coords &i) {
          Expr x = in({i[0], i[1], r.y, r.x});
-         return isMax ? Halide::maximum(x) : Halide::sum(x) / area;
+         return isMax ? maxOver(op, x) : sumOver(op, x) / area;
        }));
 }
 
@@ -874,11 +923,11 @@ void Lowerer::lowerSoftmax(Operation *op, int64_t axis, bool isLog) {
     return i;
   };
   Tensor mx = define(op, reduced, [&](const Coords &j) {
-    return Halide::maximum(in(at(j, r)));
+    return maxOver(op, in(at(j, r)));
   });
   RDom r2(0, in.dim(ax), "r2");
   Tensor total = define(op, reduced, [&](const Coords &j) {
-    return Halide::sum(Halide::exp(in(at(j, r2)) - mx(j)));
+    return sumOver(op, Halide::exp(in(at(j, r2)) - mx(j)));
   });
   bind(op, define(op, in.shape, [&](const Coords &i) {
          Coords j = dropAxis(i, ax);
@@ -984,7 +1033,8 @@ llvm::Error Lowerer::lowerSequence(Operation *op) {
         return toSeq(define(o, shape, body));
       },
       [&](Operation *o, const Shape &shape, RDom r, const Body &init,
-          const Body &term) { return toSeq(accumulate(o, shape, r, init, term)); }};
+          const Body &term) { return toSeq(accumulate(o, shape, r, init, term)); },
+      [&](Operation *o, llvm::StringRef kind) { return reduction(o, kind); }};
   auto results = lowerSequenceOp(op, env);
   if (!results)
     return results.takeError();
@@ -1030,7 +1080,8 @@ llvm::Error Lowerer::lower(func::FuncOp main) {
   for (auto [i, arg] : llvm::enumerate(main.getArguments())) {
     Shape shape = shapeOf(arg);
     std::string name = ioName(main.getArgAttrDict(i), "input", i);
-    Halide::ImageParam param(Halide::Float(32), shape.size(), "in_" + std::to_string(i));
+    Halide::ImageParam param(Halide::Float(32), shape.size(),
+                             uniqueName("in_" + std::to_string(i)));
     constrainLayout(param, shape);
     model.inputs.push_back(param);
     model.inputInfo.push_back({name, shape});
