@@ -16,6 +16,7 @@ namespace cnnc::codegen {
 
 enum class EmitKind {
   SharedLib, // .so exporting cnnc_model_describe and cnnc_<name>_describe
+             // (and the optional additions of cnnc/model_abi.h)
   Object,    // one relocatable .o: pipeline + Halide runtime + glue
   StaticLib, // .a of the same, plus <output stem>.h next to it
   Header,    // just <outputPath>, declaring cnnc_<name>_describe
@@ -27,6 +28,9 @@ struct EmitOptions {
   EmitKind kind = EmitKind::SharedLib;
   std::string outputPath;
   std::string target = "host"; // Halide target string
+  /// Compile with Halide's sampling profiler and embed the layer table that
+  /// `cnnc-run --profile` reads (also implied by a target with `profile`).
+  bool profile = false;
 };
 
 /// Emits `module` as `opts.kind`. Outputs appear only on success (written in

@@ -344,11 +344,11 @@ T lowerLayerNorm(cnn::LayerNormOp op, const SequenceEnv &env) {
   };
   RDom r1(ranges, "r"), r2(ranges, "r2");
   T mean = env.define(op, outer, [&](const SeqCoords &o) {
-    return Halide::sum(x(full(o, r1))) / count;
+    return Halide::sum(x(full(o, r1)), env.reduction(op, "sum")) / count;
   });
   T invStd = env.define(op, outer, [&](const SeqCoords &o) {
     Expr dev = x(full(o, r2)) - mean(o);
-    return 1.0f / Halide::sqrt(Halide::sum(dev * dev) / count +
+    return 1.0f / Halide::sqrt(Halide::sum(dev * dev, env.reduction(op, "sum")) / count +
                                op.getEpsilon().convertToFloat());
   });
   return env.define(op, x.shape, [&](const SeqCoords &i) {
@@ -398,10 +398,10 @@ T lowerAttention(cnn::AttentionOp op, const SequenceEnv &env) {
     return SeqCoords{row[0], row[1], row[2], j};
   };
   T mx = env.define(op, rowShape, [&](const SeqCoords &row) {
-    return Halide::maximum(scores(at(row, rj)));
+    return Halide::maximum(scores(at(row, rj)), env.reduction(op, "max"));
   });
   T denom = env.define(op, rowShape, [&](const SeqCoords &row) {
-    return Halide::sum(Halide::exp(scores(at(row, rj2)) - mx(row)));
+    return Halide::sum(Halide::exp(scores(at(row, rj2)) - mx(row)), env.reduction(op, "sum"));
   });
   RDom rv(0, k.seq(), "jv");
   auto weighted = [&](Expr b, Expr h, Expr i, Expr e) {

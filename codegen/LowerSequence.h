@@ -41,6 +41,9 @@ struct SequenceEnv {
   std::function<SeqTensor(mlir::Operation *, const std::vector<int64_t> &,
                           Halide::RDom, const SeqBody &, const SeqBody &)>
       accumulate;
+  /// An undefined Func for an inline reduction (Halide::sum(e, f)) of the op,
+  /// named after it.
+  std::function<Halide::Func(mlir::Operation *, llvm::StringRef kind)> reduction;
 };
 
 /// Whether lowerSequenceOp handles `op`.

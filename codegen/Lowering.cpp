@@ -17,6 +17,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cstring>
@@ -190,7 +191,20 @@ private:
   Expr packedRead(Value v, Expr n, Expr cb, Expr ci, int icBlock, Expr y, Expr x,
                   int padTop, int padLeft);
   Tensor get(Value v) { return values.lookup(v); }
+  /// A fresh Func name for `op`: its layer name (or op kind) as a C
+  /// identifier, made unique.
   std::string funcName(Operation *op);
+  /// `want` as a C identifier not used before.
+  std::string uniqueName(llvm::StringRef want);
+  /// A Func named uniqueName(want), recorded as computing `op`.
+  Func newFunc(Operation *op, llvm::StringRef want);
+  /// Inline reductions in a Func named after `op`.
+  Expr sumOver(Operation *op, Expr e) { return Halide::sum(e, reduction(op, "sum")); }
+  Expr maxOver(Operation *op, Expr e) { return Halide::maximum(e, reduction(op, "max")); }
+  Func reduction(Operation *op, llvm::StringRef kind) {
+    return newFunc(op, (baseName(op) + "_" + kind).str());
+  }
+  static llvm::StringRef baseName(Operation *op);
 
   // --- op families ------------------------------------------------------
   llvm::Error lowerOp(Operation *op);
@@ -223,16 +237,49 @@ private:
   /// blocked[v](c % 16, x, y, c / 16, n) (a blocked conv's `out`, and
   /// unary elementwise ops and max pools over such values).
   llvm::DenseMap<Value, Func> blocked;
+  llvm::StringSet<> usedNames;
   int counter = 0;
 };
 
-std::string Lowerer::funcName(Operation *op) {
-  std::string name = op ? op->getName().stripDialect().str() : "copy";
-  return name + "_" + std::to_string(counter++);
+std::string Lowerer::uniqueName(llvm::StringRef want) {
+  std::string base;
+  for (char c : want)
+    base += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  // Halide's C++ backend prints Func names as identifiers: no leading digit
+  // or reserved word.
+  static const llvm::StringSet<> reserved = {
+      "auto", "bool", "break", "case", "char", "class", "const", "continue",
+      "default", "delete", "do", "double", "else", "enum", "extern", "float",
+      "for", "goto", "if", "inline", "int", "long", "new", "operator", "return",
+      "short", "signed", "sizeof", "static", "struct", "switch", "template",
+      "this", "typedef", "union", "unsigned", "void", "volatile", "while"};
+  if (base.empty() || std::isdigit(static_cast<unsigned char>(base[0])) ||
+      reserved.contains(base))
+    base = "f_" + base;
+  std::string name = base;
+  for (int k = 1; !usedNames.insert(name).second; ++k)
+    name = base + "_" + std::to_string(k);
+  return name;
 }
+
+Func Lowerer::newFunc(Operation *op, llvm::StringRef want) {
+  Func f(uniqueName(want));
+  model.owners.push_back({f, op});
+  return f;
+}
+
+llvm::StringRef Lowerer::baseName(Operation *op) {
+  if (!op)
+    return "copy";
+  llvm::StringRef layer = cnn::layerName(op->getLoc());
+  return layer.empty() ? op->getName().stripDialect() : layer;
+}
+
+std::string Lowerer::funcName(Operation *op) { return uniqueName(baseName(op)); }
 
 Tensor Lowerer::define(Operation *op, const Shape &shape, const Body &body) {
   Func f(funcName(op));
+  model.owners.push_back({f, op});
   std::vector<Var> vars;
   for (size_t i = 0; i < shape.size(); ++i)
     vars.emplace_back("d" + std::to_string(i));
@@ -260,10 +307,10 @@ llvm::Error Lowerer::lowerConstant(cnn::ConstantOp op) {
   std::vector<int> sizes;
   for (int64_t d : reversed(shape))
     sizes.push_back(static_cast<int>(d));
-  Halide::Buffer<float> buf(sizes, "w" + std::to_string(counter++));
+  Halide::Buffer<float> buf(sizes, uniqueName("w" + std::to_string(counter++)));
   // Row-major data is exactly a dense Halide buffer with dim 0 innermost.
   std::memcpy(buf.data(), data->data(), data->size() * sizeof(float));
-  Func f(buf.name() + "_f");
+  Func f(uniqueName(buf.name() + "_f"));
   std::vector<Var> vars(shape.size());
   f(vars) = buf(std::vector<Expr>(vars.begin(), vars.end()));
   bind(op, {f, shape}); // inlined: not scheduled
@@ -272,10 +319,11 @@ llvm::Error Lowerer::lowerConstant(cnn::ConstantOp op) {
 
 void Lowerer::lowerUnary(Operation *op, const std::function<Expr(Expr)> &fn) {
   Tensor in = get(op->getOperand(0));
-  bind(op, define(op, in.shape, [&](const Coords &i) { return fn(in(i)); }));
+  Tensor t = define(op, in.shape, [&](const Coords &i) { return fn(in(i)); });
+  bind(op, t);
   auto src = blocked.find(op->getOperand(0));
   if (src != blocked.end()) { // inlined wherever it is read
-    Func b(funcName(op) + "_blocked");
+    Func b = newFunc(op, t.f.name() + "_blocked");
     Var co, x, y, cb, n;
     b(co, x, y, cb, n) = fn(src->second(co, x, y, cb, n));
     blocked[op->getResult(0)] = b;
@@ -373,12 +421,13 @@ bool Lowerer::lowerConvBlocked(cnn::Conv2DOp op) {
   bc.co = co, bc.x = x, bc.y = y, bc.ob = ob, bc.n = n, bc.ci = ci, bc.cb = cb;
   int icb = bc.icBlock;
 
-  bc.pack = Func(base + "_pack");
+  bc.pack = newFunc(op, base + "_pack");
   bc.pack(ci, x, y, cb, n) = packedRead(op.getInput(), n, cb, ci, icb, y, x, int(p[0]), int(p[1]));
 
-  bc.weights = Func(base + "_weights");
+  bc.weights = newFunc(op, base + "_weights");
   if (auto data = constantOperand(op.getWeight())) {
-    Halide::Buffer<float> buf(std::vector<int>{OB, icb, KW, KH, bc.inBlocks, bc.outBlocks}, base + "_w");
+    Halide::Buffer<float> buf(std::vector<int>{OB, icb, KW, KH, bc.inBlocks, bc.outBlocks},
+                              uniqueName(base + "_w"));
     buf.fill(0.0f);
     float *dst = buf.data();
     for (int f = 0; f < F; ++f)
@@ -396,14 +445,14 @@ bool Lowerer::lowerConvBlocked(cnn::Conv2DOp op) {
   Expr init = 0.0f;
   if (Value bias = op.getBias())
     init = readOr(get(bias), {ob * OB + co}, 0.0f);
-  bc.acc = Func(base + "_acc");
+  bc.acc = newFunc(op, base + "_acc");
   bc.acc(co, x, y, ob, n) = init;
   bc.r = RDom(0, icb, 0, KW, 0, KH, 0, bc.inBlocks, "r"); // ci, kx, ky, cb
   const RDom &r = bc.r;
   bc.acc(co, x, y, ob, n) +=
       bc.pack(r.x, x * int(s[1]) + r.y * int(d[1]), y * int(s[0]) + r.z * int(d[0]), r.w, n) *
       bc.weights(co, r.x, r.y, r.z, r.w, ob);
-  bc.out = Func(base + "_out");
+  bc.out = newFunc(op, base + "_out");
   bc.out(co, x, y, ob, n) = bc.acc(co, x, y, ob, n);
   bindBlocked(op, bc.out);
   model.convs.push_back(bc);
@@ -450,7 +499,7 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   auto tileInput = [](Expr id, int dil, int k) {
     return dil * (id / dil * wg::kOut + k) + id % dil;
   };
-  wc.pack = Func(base + "_pack");
+  wc.pack = newFunc(op, base + "_pack");
   wc.pack(ci, x, y, cb, n) = packedRead(op.getInput(), n, cb, ci, icb, y, x, int(p[0]), int(p[1]));
 
   std::vector<Expr> points;
@@ -458,12 +507,12 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
     points.push_back(wg::inputTransform(k, [&](int row, int col) {
       return wc.pack(ci, tileInput(tx, dx, col), tileInput(ty, dy, row), cb, n);
     }));
-  wc.V = Func(base + "_V");
+  wc.V = newFunc(op, base + "_V");
   wc.V(ci, tx, ty, e, cb, n) = Halide::mux(e, points);
 
   // U(co, ci, e, cb, ob) = (G g G^T)[e] of filter ob*16+co, channel cb*icb+ci.
   Halide::Buffer<float> u(std::vector<int>{OB, icb, wg::kPoints, wc.inBlocks, wc.outBlocks},
-                          base + "_U");
+                          uniqueName(base + "_U"));
   u.fill(0.0f);
   for (int f = 0; f < F; ++f)
     for (int c = 0; c < C; ++c) {
@@ -472,7 +521,7 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
         u(f % OB, c % icb, k, c / icb, f / OB) = t[k];
     }
   wc.r = RDom(0, icb, 0, wc.inBlocks, "r"); // ci, cb
-  wc.M = Func(base + "_M");
+  wc.M = newFunc(op, base + "_M");
   wc.M(co, tx, ty, e, ob, n) = 0.0f;
   wc.M(co, tx, ty, e, ob, n) += wc.V(wc.r.x, tx, ty, e, wc.r.y, n) * u(co, wc.r.x, e, wc.r.y, ob);
 
@@ -489,12 +538,12 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   Expr row0 = Halide::select(i == 0, outPoint(0, 0), outPoint(0, 1));
   Expr row1 = Halide::select(i == 0, outPoint(1, 0), outPoint(1, 1));
   wc.i = i, wc.j = j;
-  wc.out = Func(base + "_out");
+  wc.out = newFunc(op, base + "_out");
   wc.out(co, i, tx, j, ty, ob, n) = bias + Halide::select(j == 0, row0, row1);
   // Output x lies in phase x % dx, tile id (x / dx) / 2 * dx + x % dx, at
   // i = (x / dx) % 2: undilated, exactly the memory order of (co, x, y).
   Expr qx = x / dx, qy = y / dy;
-  Func blockedOut(base + "_blocked");
+  Func blockedOut = newFunc(op, base + "_blocked");
   blockedOut(co, x, y, ob, n) =
       wc.out(co, qx % wg::kOut, qx / wg::kOut * dx + x % dx, qy % wg::kOut,
              qy / wg::kOut * dy + y % dy, ob, n);
@@ -519,7 +568,7 @@ bool Lowerer::lowerConvDepthwiseBlocked(cnn::Conv2DOp op) {
   std::string base = funcName(op);
   Var c("c"), x("x"), y("y"), cb("cb"), n("n");
   dw.c = c, dw.x = x, dw.y = y, dw.cb = cb, dw.n = n;
-  dw.pack = Func(base + "_pack");
+  dw.pack = newFunc(op, base + "_pack");
   dw.pack(c, x, y, cb, n) = packedRead(op.getInput(), n, cb, c, 16, y, x, int(p[0]), int(p[1]));
   // Constant filters are packed as (c, kx, ky, cb): one vector load a tap.
   std::function<Expr(int, int)> tap = [&](int ky, int kx) { return w({cb * 16 + c, 0, ky, kx}); };
@@ -539,7 +588,7 @@ bool Lowerer::lowerConvDepthwiseBlocked(cnn::Conv2DOp op) {
     for (int kx = 0; kx < KW; ++kx)
       sum = sum + dw.pack(c, x * int(s[1]) + kx * int(d[1]), y * int(s[0]) + ky * int(d[0]), cb, n) *
                       tap(ky, kx);
-  dw.out = Func(base + "_out");
+  dw.out = newFunc(op, base + "_out");
   dw.out(c, x, y, cb, n) = sum;
   bindBlocked(op, dw.out);
   model.depthwiseConvs.push_back(dw);
@@ -632,7 +681,7 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
   pc.co = co, pc.qx = qx, pc.qy = qy, pc.px = px, pc.py = py, pc.ob = ob, pc.n = n;
   pc.ci = ci, pc.cb = cb;
 
-  pc.pack = Func(base + "_pack");
+  pc.pack = newFunc(op, base + "_pack");
   Var x("x"), y("y");
   pc.pack(ci, x, y, cb, n) = packedRead(op.getInput(), n, cb, ci, icb, y, x, JY - 1, JX - 1);
 
@@ -640,10 +689,10 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
   auto tap = [](int phase, int pad, int stride, int taps, int j) {
     return (phase + pad) % stride + stride * (taps - 1 - j);
   };
-  pc.weights = Func(base + "_weights");
+  pc.weights = newFunc(op, base + "_weights");
   if (auto data = constantOperand(op.getWeight())) {
     Halide::Buffer<float> buf(std::vector<int>{OB, icb, JX, JY, pc.inBlocks, pc.outBlocks, phases},
-                              base + "_w");
+                              uniqueName(base + "_w"));
     buf.fill(0.0f);
     for (int fy = 0; fy < sy; ++fy)
       for (int fx = 0; fx < sx; ++fx)
@@ -669,7 +718,7 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
   Expr init = 0.0f;
   if (Value bias = op.getBias())
     init = readOr(get(bias), {ob * OB + co}, 0.0f);
-  pc.acc = Func(base + "_acc");
+  pc.acc = newFunc(op, base + "_acc");
   pc.acc(co, qx, qy, px, py, ob, n) = init;
   pc.r = RDom(0, icb, 0, JX, 0, JY, 0, pc.inBlocks, "r"); // ci, jx, jy, cb
   RDom &r = pc.r;
@@ -684,7 +733,7 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
   pc.acc(co, qx, qy, px, py, ob, n) +=
       pc.pack(r.x, qx + (px + pl) / sx + r.y, qy + (py + pt) / sy + r.z, r.w, n) *
       pc.weights(co, r.x, r.y, r.z, r.w, ob, py * sx + px);
-  pc.out = Func(base + "_out");
+  pc.out = newFunc(op, base + "_out");
   pc.out(co, px, qx, py, qy, ob, n) = pc.acc(co, qx, qy, px, py, ob, n);
   Func out = pc.out;
   bind(op, define(op, outShape, [&](const Coords &i) {
@@ -743,7 +792,7 @@ void Lowerer::lowerMaxPool(cnn::MaxPool2DOp op) {
                          [&](const Coords &i) { // n, cb, y, x, co
       Expr iy = wy.at(i[2], r.y), ix = wx.at(i[3], r.x);
       Expr inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-      return Halide::maximum(Halide::select(
+      return maxOver(op, Halide::select(
           inside, b(i[4], Halide::clamp(ix, 0, w - 1), Halide::clamp(iy, 0, h - 1), i[1], i[0]),
           negInf()));
     });
@@ -757,7 +806,7 @@ void Lowerer::lowerMaxPool(cnn::MaxPool2DOp op) {
   }
   // Padding (and the ceil-mode overhang) reads -inf, so it never wins.
   bind(op, define(op, shapeOf(op.getResult()), [&](const Coords &i) {
-         return Halide::maximum(readOr(
+         return maxOver(op, readOr(
              in, {i[0], i[1], wy.at(i[2], r.y), wx.at(i[3], r.x)}, negInf()));
        }));
 }
@@ -778,7 +827,7 @@ void Lowerer::lowerAvgPool(cnn::AvgPool2DOp op) {
     return Halide::min(end, size) - Halide::max(start, 0);
   };
   bind(op, define(op, shapeOf(op.getResult()), [&](const Coords &i) {
-         Expr total = Halide::sum(readOr(
+         Expr total = sumOver(op, readOr(
              in, {i[0], i[1], wy.at(i[2], r.y), wx.at(i[3], r.x)}, 0.0f));
          Expr n = count(i[2], wy, k[0], in.dim(2), p[2]) *
                   count(i[3], wx, k[1], in.dim(3), p[3]);
@@ -792,7 +841,7 @@ void Lowerer::lowerGlobalPool(Operation *op, bool isMax) {
   float area = float(in.shape[2] * in.shape[3]);
   bind(op, define(op, shapeOf(op->getResult(0)), [&](const Coords &i) {
          Expr x = in({i[0], i[1], r.y, r.x});
-         return isMax ? Halide::maximum(x) : Halide::sum(x) / area;
+         return isMax ? maxOver(op, x) : sumOver(op, x) / area;
        }));
 }
 
@@ -844,7 +893,7 @@ void Lowerer::lowerConcat(cnn::ConcatOp op) {
     Expr v = blocked[op.getInputs()[k]](co, x, y, Halide::clamp(cb - offset, 0, blocks - 1), n);
     result = result.defined() ? Halide::select(cb >= offset + blocks, result, v) : v;
   }
-  Func b(funcName(op) + "_blocked");
+  Func b = newFunc(op, baseName(op).str() + "_blocked");
   b(co, x, y, cb, n) = result;
   blocked[op.getResult()] = b;
 }
@@ -928,7 +977,7 @@ void Lowerer::lowerDense(cnn::DenseOp op) {
     for (int j = 0; j < n; ++j)
       for (int kk = 0; kk < k; ++kk)
         t(j, kk) = (*data)[size_t(j) * k + kk];
-    Func f(funcName(op) + "_wT");
+    Func f = newFunc(op, baseName(op).str() + "_wT");
     Var j, kk;
     f(j, kk) = t(j, kk);
     b = {f, {k, n}};
@@ -980,11 +1029,11 @@ void Lowerer::lowerSoftmax(Operation *op, int64_t axis, bool isLog) {
     return i;
   };
   Tensor mx = define(op, reduced, [&](const Coords &j) {
-    return Halide::maximum(in(at(j, r)));
+    return maxOver(op, in(at(j, r)));
   });
   RDom r2(0, in.dim(ax), "r2");
   Tensor total = define(op, reduced, [&](const Coords &j) {
-    return Halide::sum(Halide::exp(in(at(j, r2)) - mx(j)));
+    return sumOver(op, Halide::exp(in(at(j, r2)) - mx(j)));
   });
   bind(op, define(op, in.shape, [&](const Coords &i) {
          Coords j = dropAxis(i, ax);
@@ -1090,7 +1139,8 @@ llvm::Error Lowerer::lowerSequence(Operation *op) {
         return toSeq(define(o, shape, body));
       },
       [&](Operation *o, const Shape &shape, RDom r, const Body &init,
-          const Body &term) { return toSeq(accumulate(o, shape, r, init, term)); }};
+          const Body &term) { return toSeq(accumulate(o, shape, r, init, term)); },
+      [&](Operation *o, llvm::StringRef kind) { return reduction(o, kind); }};
   auto results = lowerSequenceOp(op, env);
   if (!results)
     return results.takeError();
@@ -1136,7 +1186,8 @@ llvm::Error Lowerer::lower(func::FuncOp main) {
   for (auto [i, arg] : llvm::enumerate(main.getArguments())) {
     Shape shape = shapeOf(arg);
     std::string name = ioName(main.getArgAttrDict(i), "input", i);
-    Halide::ImageParam param(Halide::Float(32), shape.size(), "in_" + std::to_string(i));
+    Halide::ImageParam param(Halide::Float(32), shape.size(),
+                             uniqueName("in_" + std::to_string(i)));
     constrainLayout(param, shape);
     model.inputs.push_back(param);
     model.inputInfo.push_back({name, shape});

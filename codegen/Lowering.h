@@ -39,6 +39,9 @@ struct LoweredFunc {
   /// A pure re-indexing of another Func (e.g. the NCHW view of a blocked
   /// conv): inlined unless it is an output.
   bool view = false;
+  /// Set by applySchedule: computed inside its consumers (no buffer, no
+  /// loop nest of its own).
+  bool inlined = false;
 };
 
 /// A conv2d lowered in the blocked layout (channels in blocks of 16, the
@@ -136,6 +139,11 @@ struct LoweredModel {
   std::vector<PhasedConv> phasedConvs; // sub-pixel conv_transpose2d
   std::vector<WinogradConv> winogradConvs;
   std::vector<BlockedDepthwise> depthwiseConvs;
+  /// Every Func the lowering created (inline reductions included) with the
+  /// op it computes; null for the copy of an output. Func names derive from
+  /// the ops' layer names (Lowerer::funcName), so Halide's profiler and
+  /// generated code read in the network's terms.
+  std::vector<std::pair<Halide::Func, mlir::Operation *>> owners;
   // Halide's C++ backend cannot emit the predicated loads of vectorised
   // GuardWithIf tails: such stages stay scalar for it (the C++ compiler
   // vectorises them itself).

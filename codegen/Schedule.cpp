@@ -333,8 +333,10 @@ void applySchedule(LoweredModel &model) {
   for (LoweredFunc &lf : model.funcs) {
     ScheduleHints hints = hintsFor(lf.op);
     bool output = isOutput(model, lf.func);
-    if (!output && lf.updates.empty() && hints.computeInline.value_or(inlineByDefault(lf)))
+    if (!output && lf.updates.empty() && hints.computeInline.value_or(inlineByDefault(lf))) {
+      lf.inlined = true;
       continue; // Halide's default is inline
+    }
     lf.func.compute_root();
     scheduleStage(lf.func, lf, {}, hints, !model.forCppBackend);
     for (size_t i = 0; i < lf.updates.size(); ++i) {

@@ -21,6 +21,9 @@
 struct cnnc_model {
   void *dl = nullptr; // null for a statically linked model
   const cnnc_model_desc *desc = nullptr;
+  // Optional additions of model_abi.h (null when the model lacks them).
+  int (*memoryStats)(cnnc_memory_stats *, size_t) = nullptr;
+  const cnnc_profile_info *profile = nullptr;
   mutable std::mutex mu; // guards err
   std::string err;
 };
@@ -138,6 +141,14 @@ cnnc_model *wrap(void *dl, const cnnc_model_desc *desc, const std::string &origi
   return m;
 }
 
+// `p` when this runtime can read it (versions only grow at the end).
+const cnnc_profile_info *usableProfile(const cnnc_profile_info *p) {
+  if (!p || p->version < 1 || p->num_layers < 0 || (p->num_layers > 0 && !p->layers) ||
+      !p->read || !p->reset || !p->sample_interval)
+    return nullptr;
+  return p;
+}
+
 } // namespace
 
 extern "C" {
@@ -164,7 +175,15 @@ cnnc_model *cnnc_model_open(const char *path, char *err, size_t err_size) try {
     dlclose(dl);
     return nullptr;
   }
-  return wrap(dl, describe(), path, err, err_size);
+  cnnc_model *m = wrap(dl, describe(), path, err, err_size);
+  if (m) {
+    m->memoryStats = reinterpret_cast<int (*)(cnnc_memory_stats *, size_t)>(
+        dlsym(dl, "cnnc_model_memory_stats"));
+    using ProfileFn = const cnnc_profile_info *(*)();
+    if (auto info = reinterpret_cast<ProfileFn>(dlsym(dl, "cnnc_model_profile_info")))
+      m->profile = usableProfile(info());
+  }
+  return m;
 } catch (...) {
   copyMessage(err, err_size, "out of memory");
   return nullptr;
@@ -255,6 +274,20 @@ int cnnc_model_set_num_threads(cnnc_model *m, int num_threads) {
   if (m->desc->set_num_threads)
     m->desc->set_num_threads(num_threads);
   return 0;
+}
+
+int cnnc_model_get_memory_stats(cnnc_model *m, cnnc_memory_stats *out) {
+  if (!m->memoryStats) {
+    setError(m, std::string(m->desc->name) + ": the model has no memory statistics "
+                "(compiled by an older cnnc, or statically linked)");
+    return -1;
+  }
+  std::memset(out, 0, sizeof *out);
+  return m->memoryStats(out, sizeof *out) == 0 ? 0 : -1;
+}
+
+const cnnc_profile_info *cnnc_model_get_profile_info(const cnnc_model *m) {
+  return m->profile;
 }
 
 int64_t cnnc_tensor_desc_num_elements(const cnnc_tensor_desc *d) {

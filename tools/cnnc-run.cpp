@@ -2,6 +2,7 @@
 //
 //   cnnc-run MODEL.so [--input NAME=FILE.npy | --input FILE.npy ...]
 //            [--output-dir DIR] [--bench N] [--threads T] [--seed S]
+//            [--profile [--peak-gflops X]]
 //   cnnc-run --reference NETWORK.{graph,onnx,mlir} [--weights W] [...]
 //
 // Links only the runtime (libcnnrt) and the .npy reader, never the compiler:
@@ -95,6 +96,8 @@ public:
       r.push_back(t.tensor());
     return r;
   }
+  const cnnc_profile_info *profileInfo() const override { return model_.profileInfo(); }
+  std::optional<cnnc_memory_stats> memoryStats() const override { return model_.memoryStats(); }
 
 private:
   cnnc::Model model_;

@@ -1,7 +1,8 @@
 //===- cnnc.cpp - the cnnc compiler driver --------------------------------===//
 //
 // cnnc NETWORK.{graph,onnx,mlir} [--weights=W.safetensors] [-O2]
-//      [--emit=so|obj|static-lib|header|c++|mlir|graph] [--target=T] [-o FILE]
+//      [--emit=so|obj|static-lib|header|c++|mlir|graph] [--target=T]
+//      [--profile] [-o FILE]
 //
 // Errors are printed like a compiler's (file:line:col, the line, a caret);
 // outputs appear only once compilation has succeeded.
@@ -69,6 +70,11 @@ cl::opt<std::string> target(
     "target", cl::desc("Halide target string (default host), e.g. "
                        "x86-64-linux-avx2 or arm-64-linux"),
     cl::init("host"), cl::cat(category));
+cl::opt<bool> profile(
+    "profile",
+    cl::desc("Build the model with Halide's sampling profiler and a table of "
+             "its layers, for `cnnc-run --profile` (slightly slower runs)"),
+    cl::cat(category));
 cl::opt<std::string> weightsPath(
     "weights", cl::desc("safetensors file holding the layers' parameters (.graph)"),
     cl::value_desc("file"), cl::cat(category));
@@ -220,6 +226,7 @@ int main(int argc, char **argv) {
   options.kind = emitKind();
   options.outputPath = path;
   options.target = target;
+  options.profile = profile;
   if (Error err = cnnc::codegen::emitModel(*module, options))
     return fail(toString(std::move(err)));
   return 0;

@@ -2,6 +2,7 @@
 #include "tools/run/Driver.h"
 
 #include "runtime/Npy.h"
+#include "tools/run/Profile.h"
 
 #include <getopt.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #include <cstring>
 #include <optional>
 #include <random>
+#include <thread>
 
 namespace cnnc::run {
 namespace {
@@ -34,6 +36,11 @@ const char kUsage[] =
     "                         (no --input at all: random inputs, uniform [-1,1])\n"
     "  --output-dir DIR       write each output as DIR/<output name>.npy\n"
     "  --bench N              after a warm-up, time N runs; print min/median ms\n"
+    "                         and the model's memory figures\n"
+    "  --profile              time each fused layer (a model compiled with\n"
+    "                         cnnc --profile; --bench N runs, default 10)\n"
+    "  --peak-gflops X        the FMA peak --profile compares with (default:\n"
+    "                         measured with a short FMA loop)\n"
     "  --threads T            threads per run (0 = one per core; compiled models)\n"
     "  --seed S               seed of the random inputs (default 0)\n"
     "  --reference            run NETWORK with the reference evaluator\n"
@@ -51,11 +58,20 @@ long long parseInt(const char *opt, const char *text, long long min, long long m
   return v;
 }
 
+double parseDouble(const char *opt, const char *text) {
+  char *end = nullptr;
+  errno = 0;
+  double v = std::strtod(text, &end);
+  if (errno || end == text || *end || !(v > 0) || v > 1e9)
+    throw Error(std::string("--") + opt + " needs a positive number, got '" + text + "'");
+  return v;
+}
+
 // Returns nullopt when the run should stop successfully (--help).
 std::optional<Options> parseArgs(int argc, char **argv) {
   enum {
     kInput = 'i', kOutputDir = 'o', kBench = 'b', kThreads = 't', kSeed = 's', kHelp = 'h',
-    kReference = 'r', kWeights = 'w'
+    kReference = 'r', kWeights = 'w', kProfile = 'p', kPeak = 'P'
   };
   static const option longOpts[] = {{"input", required_argument, nullptr, kInput},
                                     {"output-dir", required_argument, nullptr, kOutputDir},
@@ -64,6 +80,8 @@ std::optional<Options> parseArgs(int argc, char **argv) {
                                     {"seed", required_argument, nullptr, kSeed},
                                     {"reference", no_argument, nullptr, kReference},
                                     {"weights", required_argument, nullptr, kWeights},
+                                    {"profile", no_argument, nullptr, kProfile},
+                                    {"peak-gflops", required_argument, nullptr, kPeak},
                                     {"help", no_argument, nullptr, kHelp},
                                     {nullptr, 0, nullptr, 0}};
   Options o;
@@ -79,6 +97,8 @@ std::optional<Options> parseArgs(int argc, char **argv) {
     case kSeed: o.seed = uint64_t(parseInt("seed", optarg, 0, LLONG_MAX)); break;
     case kReference: o.reference = true; break;
     case kWeights: o.weights = optarg; break;
+    case kProfile: o.profile = true; break;
+    case kPeak: o.peakGflops = parseDouble("peak-gflops", optarg); break;
     case kHelp: std::fputs(kUsage, stdout); return std::nullopt;
     case ':': throw Error(std::string("option '") + argv[optind - 1] + "' needs a value");
     default: throw Error(std::string("unknown option '") + argv[optind - 1] + "' (see --help)");
@@ -89,6 +109,10 @@ std::optional<Options> parseArgs(int argc, char **argv) {
   if (argc - optind > 1)
     throw Error(std::string("unexpected argument '") + argv[optind + 1] +
                 "' (inputs are given with --input)");
+  if (o.profile && o.reference)
+    throw Error("--profile needs a model compiled with cnnc --profile, not --reference");
+  if (o.peakGflops > 0 && !o.profile)
+    throw Error("--peak-gflops needs --profile");
   if (!o.weights.empty() && !o.reference)
     throw Error("--weights needs --reference (a compiled model holds its weights)");
   o.model = argv[optind];
@@ -212,7 +236,21 @@ void bench(Network &net, int runs) {
   std::printf("bench: %d runs, min %.3f ms, median %.3f ms\n", runs, ms.front(), median);
 }
 
+/// Threads a run of a compiled model uses: --threads, else Halide's default
+/// (HL_NUM_THREADS, else one per core).
+int runThreads(const Options &o) {
+  if (o.threads > 0)
+    return o.threads;
+  if (const char *env = std::getenv("HL_NUM_THREADS"); env && o.threads < 0 && std::atoi(env) > 0)
+    return std::atoi(env);
+  return std::max(1, int(std::thread::hardware_concurrency()));
+}
+
 int runNetwork(const Options &o, Network &net) {
+  const cnnc_profile_info *profile = net.profileInfo();
+  if (o.profile && !profile)
+    throw Error(o.model + " was not compiled with --profile (compile it with cnnc --profile "
+                "NETWORK -o " + o.model + ")");
   std::vector<TensorInfo> inInfo = net.inputs(), outInfo = net.outputs();
   std::printf("model %s: %zu input(s), %zu output(s)\n", net.name().c_str(), inInfo.size(),
               outInfo.size());
@@ -223,8 +261,21 @@ int runNetwork(const Options &o, Network &net) {
     summarize(outInfo[i], outputs[i]);
   if (!o.outputDir.empty())
     writeOutputs(o.outputDir, outInfo, outputs);
-  if (o.bench > 0)
+  if (o.profile) {
+    ProfileOptions p;
+    p.runs = o.bench > 0 ? o.bench : 10;
+    p.peakGflops = o.peakGflops;
+    p.threads = runThreads(o);
+    printProfile(*profile, [&] { net.run(); }, p);
+  } else if (o.bench > 0) {
     bench(net, o.bench);
+  }
+  if (o.profile || o.bench > 0) {
+    if (std::optional<cnnc_memory_stats> m = net.memoryStats())
+      printMemory(*m);
+    else if (!o.reference)
+      std::printf("memory: not reported by this model (compiled by an older cnnc)\n");
+  }
   return 0;
 }
 

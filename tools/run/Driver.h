@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,8 @@ struct Options {
   uint64_t seed = 0;
   bool reference = false; // evaluate MODEL (.graph/.onnx/.mlir) with the reference
   std::string weights;    // --weights of a .graph, reference mode only
+  bool profile = false;   // per-layer profile of a model compiled with --profile
+  double peakGflops = 0;  // --peak-gflops (0: measure)
 };
 
 /// Something that maps input tensors to output tensors.
@@ -42,6 +45,9 @@ public:
   virtual void run() = 0;
   /// The outputs of the last run.
   virtual std::vector<Tensor> results() const = 0;
+  /// A compiled model's optional additions (model_abi.h); none by default.
+  virtual const cnnc_profile_info *profileInfo() const { return nullptr; }
+  virtual std::optional<cnnc_memory_stats> memoryStats() const { return std::nullopt; }
 };
 
 using OpenFn = std::function<std::unique_ptr<Network>(const Options &)>;

@@ -103,6 +103,19 @@ CNNC_RT_API const char *cnnc_model_error(const cnnc_model *m);
  * num_threads < 0. A model without thread control ignores it. */
 CNNC_RT_API int cnnc_model_set_num_threads(cnnc_model *m, int num_threads);
 
+/* The model's memory figures (cnnc_memory_stats in model_abi.h: embedded
+ * weights, the two largest activations, what its buffer pool holds). Returns
+ * 0, or -1 (see cnnc_model_error) when the model does not export them: built
+ * before they existed, or opened with cnnc_model_from_desc. */
+CNNC_RT_API int cnnc_model_get_memory_stats(cnnc_model *m,
+                                            cnnc_memory_stats *out);
+
+/* The layer table and profiler access of a model compiled with
+ * `cnnc --profile` (cnnc_profile_info in model_abi.h), or NULL for any other
+ * model. Valid while the handle is open. */
+CNNC_RT_API const cnnc_profile_info *
+cnnc_model_get_profile_info(const cnnc_model *m);
+
 /* Elements described by a tensor descriptor (product of its shape). */
 CNNC_RT_API int64_t cnnc_tensor_desc_num_elements(const cnnc_tensor_desc *d);
 

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -127,6 +128,16 @@ public:
     if (cnnc_model_set_num_threads(m_, n) != 0)
       throw Error(cnnc_model_error(m_));
   }
+
+  /// The model's memory figures, or nullopt when it exports none.
+  std::optional<cnnc_memory_stats> memoryStats() const {
+    cnnc_memory_stats s;
+    if (cnnc_model_get_memory_stats(m_, &s) != 0)
+      return std::nullopt;
+    return s;
+  }
+  /// The layer table and profiler of a model compiled with --profile, or null.
+  const cnnc_profile_info *profileInfo() const { return cnnc_model_get_profile_info(m_); }
 
   cnnc_model *get() const { return m_; }
 
