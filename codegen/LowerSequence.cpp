@@ -96,7 +96,8 @@ public:
       lens = Shape(l->begin(), l->end());
     name = op->getName().stripDialect().str();
     lr.op = op;
-    lr.hidden = hidden, lr.gates = gates, lr.seq = seq, lr.batch = batch, lr.dirs = dirs;
+    lr.hidden = hidden, lr.gates = gates, lr.seq = seq, lr.batch = batch, lr.input = input;
+    lr.dirs = dirs;
     lr.j = Var("j"), lr.g = Var("g"), lr.n = Var("n"), lr.t = Var("t"), lr.dir = Var("dir");
     pack(op.getW(), op.getR());
   }
@@ -328,13 +329,16 @@ private:
   T stateOutput(const std::vector<std::vector<T>> &last, size_t k) {
     Shape shape = batchFirst ? Shape{batch, dirs, hidden}
                              : Shape{dirs, batch, hidden};
-    return env.define(op, shape, [&](const SeqCoords &i) {
-      Expr d = batchFirst ? i[1] : i[0], n = batchFirst ? i[0] : i[1];
-      std::vector<Expr> perDir;
-      for (int dd = 0; dd < dirs; ++dd)
-        perDir.push_back(last[dd][k]({n, i[2]}));
-      return perDir.size() == 1 ? perDir[0] : Halide::mux(d, perDir);
-    });
+    Var dv("dir"), nv("n"), jv("j");
+    std::vector<Var> args = batchFirst ? std::vector<Var>{jv, dv, nv}
+                                       : std::vector<Var>{jv, nv, dv};
+    std::vector<Expr> perDir;
+    for (int dd = 0; dd < dirs; ++dd)
+      perDir.push_back(last[dd][k]({nv, jv}));
+    Func f(uniqueName(name + (k ? "_yc" : "_yh")));
+    f(args) = perDir.size() == 1 ? perDir[0] : Halide::mux(dv, perDir);
+    lr.outputs.push_back(f);
+    return T{f, shape};
   }
 };
 
@@ -482,6 +486,21 @@ struct HeadView {
   }
 };
 
+/// exp(x) for x <= 0 (clamped at -87, whose exp is below the smallest normal
+/// float): 2^n * 2^f with n = round(x log2 e), |f| <= 1/2, 2^f by its degree-6
+/// Taylor polynomial (relative error < 2e-7) and 2^n added to the exponent
+/// bits. Cheaper than Halide::fast_exp, which handles every range.
+Expr expNonPositive(Expr x) {
+  Expr t = Halide::max(x, -87.0f) * float(M_LOG2E);
+  Expr n = Halide::round(t);
+  Expr f = (t - n) * float(M_LN2);
+  Expr p = 1.0f / 720;
+  for (float c : {1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f})
+    p = p * f + c;
+  Expr bits = Halide::reinterpret(Halide::Int(32), p) + (Halide::cast<int>(n) << 23);
+  return Halide::reinterpret(Halide::Float(32), bits);
+}
+
 /// Lanes of the partial row maxima and sums of attention: the reductions
 /// over keys run in two levels, across vectors of 16 keys (one AVX-512
 /// vector) and then across the lanes.
@@ -507,15 +526,16 @@ T lowerAttention(cnn::AttentionOp op, const SequenceEnv &env) {
   std::string name = uniqueName("attention");
   auto func = [&](const char *suffix) { return Func(name + "_" + suffix); };
 
+  la.keys = k.t.f;
   la.kT = func("kT");
-  la.kT(j, d, h, b) = k(b, h, j, d);
+  la.kT(j, d, h, b) = k(b, h, j, d) * scale; // the scale folded into keys
   la.rd = RDom(0, D, "rd");
   la.scores = func("scores");
   la.scores(j, i, h, b) = 0.0f;
   la.scores(j, i, h, b) += q(b, h, i, la.rd) * la.kT(j, la.rd, h, b);
-  // scale * q.k + mask, read twice (row max, probabilities): not stored.
+  // q.k * scale + mask, read twice (row max, probabilities): not stored.
   auto logit = [&](Expr jj, Expr ii, Expr hh, Expr bb) {
-    Expr l = la.scores(jj, ii, hh, bb) * scale;
+    Expr l = la.scores(jj, ii, hh, bb);
     if (mask)
       l += (*mask)(broadcastCoords({bb, hh, ii, jj}, mask->shape));
     return l;
@@ -526,22 +546,22 @@ T lowerAttention(cnn::AttentionOp op, const SequenceEnv &env) {
   la.maxPart = func("max_part");
   la.maxPart(lane, i, h, b) = Halide::Float(32).min();
   la.maxPart(lane, i, h, b) = Halide::max(la.maxPart(lane, i, h, b), logit(key, i, h, b));
-  RDom rl(0, kLanes, "lane");
+  la.rLaneMax = RDom(0, kLanes, "lane");
   la.rowMax = func("row_max");
   la.rowMax(i, h, b) = Halide::Float(32).min();
-  la.rowMax(i, h, b) = Halide::max(la.rowMax(i, h, b), la.maxPart(rl, i, h, b));
+  la.rowMax(i, h, b) = Halide::max(la.rowMax(i, h, b), la.maxPart(la.rLaneMax, i, h, b));
   la.probs = func("probs");
-  la.probs(j, i, h, b) = Halide::exp(logit(j, i, h, b) - la.rowMax(i, h, b));
+  la.probs(j, i, h, b) = expNonPositive(logit(j, i, h, b) - la.rowMax(i, h, b));
   la.rjSum = RDom(0, vectors, "rjsum");
   Expr keyS = la.rjSum * kLanes + lane;
   la.sumPart = func("sum_part");
   la.sumPart(lane, i, h, b) = 0.0f;
   la.sumPart(lane, i, h, b) += Halide::select(
       keyS < Sk, la.probs(Halide::min(keyS, Sk - 1), i, h, b), 0.0f);
-  RDom rl2(0, kLanes, "lane");
+  la.rLaneSum = RDom(0, kLanes, "lane");
   la.rowSum = func("row_sum");
   la.rowSum(i, h, b) = 0.0f;
-  la.rowSum(i, h, b) += la.sumPart(rl2, i, h, b);
+  la.rowSum(i, h, b) += la.sumPart(la.rLaneSum, i, h, b);
   la.rj = RDom(0, Sk, "rj");
   la.acc = func("acc");
   la.acc(e, i, h, b) = 0.0f;
@@ -549,11 +569,11 @@ T lowerAttention(cnn::AttentionOp op, const SequenceEnv &env) {
   la.out = func("out");
   Shape shape;
   if (is4d) {
-    la.out(e, i, h, b) = la.acc(e, i, h, b) / la.rowSum(i, h, b);
+    la.out(e, i, h, b) = la.acc(e, i, h, b) * (1.0f / la.rowSum(i, h, b));
     shape = {batch, heads, Sq, Dv};
   } else {
     Expr hh = x / Dv;
-    la.out(x, i, b) = la.acc(x % Dv, i, hh, b) / la.rowSum(i, hh, b);
+    la.out(x, i, b) = la.acc(x % Dv, i, hh, b) * (1.0f / la.rowSum(i, hh, b));
     shape = {batch, Sq, heads * Dv};
   }
   env.model->attentions.push_back(la);

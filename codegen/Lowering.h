@@ -121,7 +121,7 @@ struct LoweredRecurrence {
   Halide::RDom projK;
   std::vector<RecurrentStage> stages;
   std::vector<Halide::Func> outputs; // Y, Y_h (, Y_c): compute_root
-  int hidden = 1, gates = 1, seq = 1, batch = 1, dirs = 1, block = 1;
+  int hidden = 1, gates = 1, seq = 1, batch = 1, input = 1, dirs = 1, block = 1;
   bool weightsConstant = false;
 };
 
@@ -142,8 +142,10 @@ struct LoweredRecurrence {
 struct LoweredAttention {
   mlir::Operation *op = nullptr;
   Halide::Func kT, scores, rowMax, maxPart, probs, rowSum, sumPart, acc, out;
+  Halide::Func keys; // the Func kT reads: (d, j, ...) for 4-D, (h * D + d, j, b)
   Halide::Var j, i, h, b, e, x, lane, d;
   Halide::RDom rd, rj, rjMax, rjSum; // over D, keys, keys / 16 (twice)
+  Halide::RDom rLaneMax, rLaneSum;   // over the 16 lanes of the partials
   int batch = 1, heads = 1, seqQ = 1, seqK = 1, dim = 1, dimV = 1;
   bool is4d = false;
 };

@@ -33,8 +33,10 @@ ScheduleHints hintsFor(mlir::Operation *op) {
   integer("tile_oc", hints.tileOc);
   integer("tile_x", hints.tileX);
   integer("tile_y", hints.tileY);
-  if (auto v = dict.getAs<mlir::BoolAttr>("parallel"))
+  if (auto v = dict.getAs<mlir::BoolAttr>("parallel")) {
     hints.parallel = v.getValue();
+    hints.parallelGiven = true;
+  }
   if (auto v = dict.getAs<mlir::BoolAttr>("inline"))
     hints.computeInline = v.getValue();
   if (auto v = dict.getAs<mlir::BoolAttr>("unroll_kx"))
@@ -255,6 +257,19 @@ void vectorizeIfWide(Func f, Var v, int lanes) {
     f.vectorize(v, lanes);
 }
 
+/// Below this much work a loop of a recurrence or attention runs on one
+/// thread unless `cnn.tiling` says `parallel = true`: at batch 1 their
+/// parallel loops are a few microseconds each, and Halide's thread pool
+/// takes a mutex per task and a sleeping worker takes longer than that to
+/// wake on a loaded machine. Measured (2 shared cores): 2 threads gained
+/// nothing on a 4 MFLOP attention (35 us) or on LSTM steps of 0.13 MFLOP,
+/// and a 1-thread run lost 2-4 us to the parallel loops' bookkeeping.
+constexpr double kSequenceParallelFlops = 64e6; // ~0.4 ms of one core
+
+bool parallelFor(const ScheduleHints &hints, double flops) {
+  return hints.parallelGiven ? hints.parallel : flops >= kSequenceParallelFlops;
+}
+
 /// A recurrent op: the projections as register tiles of units x time steps
 /// with the input reduction inside; each step's stages per block of units
 /// (the packed weights' block), the recurrent GEMVs computed per block
@@ -277,7 +292,8 @@ void scheduleRecurrence(LoweredRecurrence &lr, bool cpp) {
       .reorder(ji, tt, jo, g, n, to, dir)
       .fuse(jo, g, jg);
   vectorizeIfWide(lr.proj, ji, lanes);
-  if (hints.parallel)
+  double projFlops = 2.0 * lr.dirs * lr.seq * lr.batch * lr.gates * lr.hidden * lr.input;
+  if (parallelFor(hints, projFlops))
     lr.proj.parallel(jg);
   lr.projAcc.compute_at(lr.proj, jg).vectorize(j, lanes);
   Halide::Stage acc = lr.projAcc.update();
@@ -297,7 +313,8 @@ void scheduleRecurrence(LoweredRecurrence &lr, bool cpp) {
     if (st.gates > 0)
       st.f.reorder(bi, g, bo, n).unroll(g);
     vectorizeIfWide(st.f, bi, laneB);
-    if (hints.parallel && blocks > 1)
+    double stepFlops = 2.0 * lr.batch * lr.gates * lr.hidden * lr.hidden;
+    if (blocks > 1 && parallelFor(hints, stepFlops))
       st.f.parallel(bo);
     for (size_t k = 0; k < st.gemvs.size(); ++k) {
       Func gemv = st.gemvs[k];
@@ -308,8 +325,10 @@ void scheduleRecurrence(LoweredRecurrence &lr, bool cpp) {
       up.reorder(ul, uv, g, st.ks[k].x, n).unroll(uv).unroll(g);
     }
   }
-  lr.y.compute_root();
-  vectorizeIfWide(lr.y, j, lanesFor(lr.hidden));
+  for (Func f : lr.outputs) {
+    f.compute_root();
+    vectorizeIfWide(f, j, lanesFor(lr.hidden));
+  }
   if (lr.seq <= 512) // constant steps: each h is read directly, no select over steps
     lr.y.unroll(lr.yTime);
 }
@@ -339,23 +358,48 @@ void scheduleAttention(LoweredAttention &la, bool cpp) {
       .split(ii, iao, iai, tileAcc, TailStrategy::ShiftInwards)
       .reorder(inner, iai, iao, io, head, b);
   vectorizeIfWide(out, inner, lanesV);
-  if (hints.parallel && la.seqQ > tileRows)
+  double flops = 2.0 * la.batch * la.heads * la.seqQ * la.seqK * (la.dim + la.dimV);
+  if (la.seqQ > tileRows && parallelFor(hints, flops))
     out.parallel(io);
 
   la.kT.compute_root();
-  vectorizeIfWide(la.kT, j, lanesK);
-  la.scores.compute_at(out, io);
+  if (la.dim % 16 == 0 && la.seqK % 16 == 0 && !cpp) {
+    // Transposed by 16 x 16 blocks in registers: rows of keys loaded as
+    // vectors, shuffled, stored as vectors.
+    Var jo("jo"), ji("ji"), dO("do"), di("di");
+    la.kT.tile(j, la.d, jo, dO, ji, di, 16, 16).vectorize(ji).unroll(di);
+    Func rows = la.keys.in(la.kT);
+    rows.compute_at(la.kT, jo).store_in(Halide::MemoryType::Register)
+        .vectorize(rows.args()[0]).unroll(rows.args()[1]);
+  } else {
+    vectorizeIfWide(la.kT, j, lanesK);
+  }
+  // Scores in register tiles of 4 rows x 4 vectors of keys (16
+  // accumulators, 8 loads per 16 FMAs), reduction over d inside, copied
+  // into the query tile's scores (the wrapper `tile`).
+  int regRows = std::min(tileRows, 4), regKeys = std::min(la.seqK, 4 * lanesK);
+  Func tile = la.scores.in();
+  Var jt("jt"), jr("jr"), it("it"), ir("ir");
+  tile.compute_at(out, io)
+      .split(j, jt, jr, regKeys, TailStrategy::ShiftInwards)
+      .split(i, it, ir, regRows, TailStrategy::ShiftInwards)
+      .reorder(jr, ir, jt, it, h, b);
+  vectorizeIfWide(tile, jr, lanesK);
+  la.scores.compute_at(tile, jt);
   vectorizeIfWide(la.scores, j, lanesK);
-  // The vector loop of keys outside the reduction over d.
   Halide::Stage sc = la.scores.update();
-  auto [sv, sl] = splitLanes(sc, j, la.seqK, lanesK, cpp);
-  sc.reorder(sl, i, la.rd.x, sv, h, b).unroll(i);
+  auto [sv, sl] = splitLanes(sc, j, regKeys, lanesK, cpp);
+  sc.reorder(sl, sv, i, la.rd.x, h, b).unroll(sv).unroll(i);
   for (auto [f, r] : {std::pair{la.maxPart, la.rjMax}, std::pair{la.sumPart, la.rjSum}}) {
     f.compute_at(out, io).vectorize(la.lane);
     f.update().reorder(la.lane, r.x, i, h, b).vectorize(la.lane);
   }
   la.rowMax.compute_at(out, io);
   la.rowSum.compute_at(out, io);
+  // Horizontal vector reductions across the lanes (a shuffle tree), not a
+  // dependent scalar chain per row.
+  la.rowMax.update().atomic().vectorize(la.rLaneMax.x);
+  la.rowSum.update().atomic().vectorize(la.rLaneSum.x);
   la.probs.compute_at(out, io);
   vectorizeIfWide(la.probs, j, lanesK);
   la.acc.compute_at(out, iao);

@@ -283,7 +283,13 @@ INSTANTIATE_TEST_SUITE_P(
         RecurrentCase{"gru", 3, 3, 5, 2, 4, "reverse", "linear_before_reset = true", 1, true, false, kGruActs},
         RecurrentCase{"rnn", 1, 6, 5, 2, 3, "forward", "", 0, true, true, kRnnActs},
         RecurrentCase{"rnn", 1, 4, 4, 3, 2, "bidirectional", "sequence_lens = array<i64: 4, 2, 1>", 1, true, true,
-                      "\"Softplus\""}),
+                      "\"Softplus\""},
+        // Sizes of the schedule's edge cases: hidden units in two packed
+        // blocks (64 + 8, the last block shifted inwards) and in vectors
+        // with tails, steps not a multiple of the projection tile (8).
+        RecurrentCase{"lstm", 4, 72, 11, 2, 20, "bidirectional", "", 0, true, true, kLstmActs},
+        RecurrentCase{"gru", 3, 40, 9, 1, 17, "forward", "linear_before_reset = false", 1, true, true, kGruActs},
+        RecurrentCase{"gru", 3, 128, 3, 1, 64, "reverse", "linear_before_reset = true", 0, true, false, kGruActs}),
     // Readable test names: lstm_forward_0, gru_reverse_6, ...
     [](const ::testing::TestParamInfo<RecurrentCase> &info) {
       return info.param.op + "_" + info.param.direction + "_" + std::to_string(info.index);
@@ -304,6 +310,28 @@ TEST_F(Sequence, Attention4DMaskMatchesReference) {
                moduleText({qs, ks, vs, ms}, {ys},
                           "%r = cnn.attention %a0, %a1, %a2, %a3 : (" + ty(qs) + ", " + ty(ks) +
                               ", " + ty(vs) + ", " + ty(ms) + ") -> " + ty(ys),
+                          "%r"));
+}
+
+// Keys and dimension multiples of 16 (keys transposed by 16 x 16 blocks in
+// registers), query rows not a multiple of the 16-row tile, values not a
+// multiple of a vector, a mask.
+TEST_F(Sequence, AttentionTiledMatchesReference) {
+  Shape qs{1, 2, 37, 32}, ks{1, 2, 48, 32}, vs{1, 2, 48, 24}, ms{37, 48}, ys{1, 2, 37, 24};
+  differential({qs, ks, vs, ms},
+               moduleText({qs, ks, vs, ms}, {ys},
+                          "%r = cnn.attention %a0, %a1, %a2, %a3 : (" + ty(qs) + ", " + ty(ks) +
+                              ", " + ty(vs) + ", " + ty(ms) + ") -> " + ty(ys),
+                          "%r"));
+}
+
+// 3-D operands split into 2 heads of 32; 130 queries and keys (a tail tile).
+TEST_F(Sequence, Attention3DLongMatchesReference) {
+  Shape xs{1, 130, 64};
+  differential({xs, xs, xs},
+               moduleText({xs, xs, xs}, {xs},
+                          "%r = cnn.attention %a0, %a1, %a2 {num_heads = 2 : i64} : (" + ty(xs) +
+                              ", " + ty(xs) + ", " + ty(xs) + ") -> " + ty(xs),
                           "%r"));
 }
 
