@@ -73,7 +73,7 @@ std::string signature(const std::vector<Shape> &args,
 }
 
 class Sequence : public ::testing::Test {
-protected:
+public:
   Sequence() { ctx.loadDialect<mlir::cnn::CnnDialect, mlir::func::FuncDialect>(); }
 
   mlir::OwningOpRef<mlir::ModuleOp> parse(const std::string &text) {
@@ -304,35 +304,36 @@ TEST_F(Sequence, LayerNormMatchesReference) {
                           "%r"));
 }
 
+/// Differential test of one cnn.attention of `args` (q, k, v[, mask]).
+void attentionDiff(Sequence &t, const std::vector<Shape> &args, const Shape &result,
+                   const std::string &attrs = "") {
+  std::string operands, types;
+  for (size_t i = 0; i < args.size(); ++i) {
+    operands += (i ? ", %a" : "%a") + std::to_string(i);
+    types += (i ? ", " : "") + ty(args[i]);
+  }
+  t.differential(args, moduleText(args, {result},
+                                  "%r = cnn.attention " + operands +
+                                      (attrs.empty() ? "" : " {" + attrs + "}") + " : (" +
+                                      types + ") -> " + ty(result),
+                                  "%r"));
+}
+
 TEST_F(Sequence, Attention4DMaskMatchesReference) {
-  Shape qs{2, 2, 5, 4}, ks{2, 2, 7, 4}, vs{2, 2, 7, 3}, ms{5, 7}, ys{2, 2, 5, 3};
-  differential({qs, ks, vs, ms},
-               moduleText({qs, ks, vs, ms}, {ys},
-                          "%r = cnn.attention %a0, %a1, %a2, %a3 : (" + ty(qs) + ", " + ty(ks) +
-                              ", " + ty(vs) + ", " + ty(ms) + ") -> " + ty(ys),
-                          "%r"));
+  attentionDiff(*this, {{2, 2, 5, 4}, {2, 2, 7, 4}, {2, 2, 7, 3}, {5, 7}}, {2, 2, 5, 3});
 }
 
 // Keys and dimension multiples of 16 (keys transposed by 16 x 16 blocks in
 // registers), query rows not a multiple of the 16-row tile, values not a
 // multiple of a vector, a mask.
 TEST_F(Sequence, AttentionTiledMatchesReference) {
-  Shape qs{1, 2, 37, 32}, ks{1, 2, 48, 32}, vs{1, 2, 48, 24}, ms{37, 48}, ys{1, 2, 37, 24};
-  differential({qs, ks, vs, ms},
-               moduleText({qs, ks, vs, ms}, {ys},
-                          "%r = cnn.attention %a0, %a1, %a2, %a3 : (" + ty(qs) + ", " + ty(ks) +
-                              ", " + ty(vs) + ", " + ty(ms) + ") -> " + ty(ys),
-                          "%r"));
+  attentionDiff(*this, {{1, 2, 37, 32}, {1, 2, 48, 32}, {1, 2, 48, 24}, {37, 48}}, {1, 2, 37, 24});
 }
 
 // 3-D operands split into 2 heads of 32; 130 queries and keys (a tail tile).
 TEST_F(Sequence, Attention3DLongMatchesReference) {
   Shape xs{1, 130, 64};
-  differential({xs, xs, xs},
-               moduleText({xs, xs, xs}, {xs},
-                          "%r = cnn.attention %a0, %a1, %a2 {num_heads = 2 : i64} : (" + ty(xs) +
-                              ", " + ty(xs) + ", " + ty(xs) + ") -> " + ty(xs),
-                          "%r"));
+  attentionDiff(*this, {xs, xs, xs}, xs, "num_heads = 2 : i64");
 }
 
 // Its output rows are exactly one AVX-512 vector (4 heads x 4), stored with
@@ -340,11 +341,7 @@ TEST_F(Sequence, Attention3DLongMatchesReference) {
 // until runJit staged caller memory that is not 64-byte aligned.
 TEST_F(Sequence, Attention3DHeadsMatchesReference) {
   Shape xs{1, 6, 16};
-  differential({xs, xs, xs},
-               moduleText({xs, xs, xs}, {xs},
-                          "%r = cnn.attention %a0, %a1, %a2 {num_heads = 4 : i64, scale = 0.3 : f32} : (" +
-                              ty(xs) + ", " + ty(xs) + ", " + ty(xs) + ") -> " + ty(xs),
-                          "%r"));
+  attentionDiff(*this, {xs, xs, xs}, xs, "num_heads = 4 : i64, scale = 0.3 : f32");
 }
 
 } // namespace
