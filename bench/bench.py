@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """cnnc vs ONNX Runtime on the example networks, with the same weights.
 
-Route (no change to the compiler needed): for each examples/*.graph
+Route (no change to the compiler needed): for each examples/*.graph (or
+bench/nets/*.graph: the sequence models, sized for the benchmark)
   1. `cnnc --emit=mlir -O0` gives the network as cnn ops; the constants are
      named by layer (`dense_resource<conv1.weight> : tensor<64x3x7x7xf32>`).
   2. This script draws seeded weights for those names (batch-norm variances
@@ -12,8 +13,9 @@ Route (no change to the compiler needed): for each examples/*.graph
      relative to the output range < 1e-3) before anything is timed.
   4. Timing, batch 1, threads 1 and 2, interleaved over rounds:
      `cnnc-run --bench N --threads T` (median of N runs) and ORT's
-     InferenceSession.run (intra_op_num_threads=T, sequential execution,
-     median of N runs); the table reports the median over rounds.
+     InferenceSession.run_with_iobinding (intra_op_num_threads=T, sequential
+     execution, median of N runs); the table reports the median over rounds.
+     N is raised for sub-millisecond networks (--round-ms).
 """
 import argparse, datetime, json, os, platform, re, struct, subprocess, sys, tempfile, time
 
@@ -23,7 +25,9 @@ import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NETS = ["resnet18", "mobilenetv2", "dilated", "autoencoder", "dcgan_generator"]
+NETS = ["resnet18", "mobilenetv2", "dilated", "autoencoder", "dcgan_generator",
+        "lstm", "gru", "attention"]
+TABLE_HEAD = "| network | GFLOP | threads | cnnc ms | ORT ms | cnnc / ORT | cnnc GFLOP/s | % of FMA peak |"
 
 TENSOR = re.compile(r"tensor<([0-9x]+)xf32>")
 
@@ -40,15 +44,20 @@ def parse_mlir(text):
         inputs.append((am.group(1), shape_of(am.group(2)), am.group(3)))
     for line in text.splitlines():
         line = line.strip()
-        om = re.match(r"(%\w+) = cnn\.(\w+) (.*)$", line)
+        om = re.match(r"(%\w+(?:, %\w+)*) = cnn\.(\w+) (.*)$", line)
         if om:
             res, name, rest = om.groups()
+            results = res.split(", ")
+            res = results[0]
             if name == "constant":
                 cm = re.match(r"dense_resource<([^>]+)> : tensor<([0-9x]+)xf32>", rest)
                 ops.append(dict(res=res, op=name, const=cm.group(1), shape=shape_of(cm.group(2))))
                 continue
             am = re.search(r"\{([^}]*)\}", rest)
-            operands = re.findall(r"%\w+", rest.split("{")[0].split(" : ")[0])
+            head = rest.split("{")[0].split(" : ")[0]
+            operands = re.findall(r"%\w+", head)
+            # Optional operands of the sequence ops follow a keyword.
+            keyed = dict((k, v) for k, v in re.findall(r"([a-z_]+) (%\w+)", head))
             attrs = {}
             if am:
                 for k, v in re.findall(r"(\w+) = (array<i64(?:: [-0-9, ]+)?>|[-+0-9.eE]+ : \w+|true|false)", am.group(1)):
@@ -59,8 +68,13 @@ def parse_mlir(text):
                     else:
                         num = v.split(" : ")[0]
                         attrs[k] = float(num) if v.endswith("f32") else int(num)
-            types = TENSOR.findall(rest)
-            ops.append(dict(res=res, op=name, operands=operands, attrs=attrs, out=shape_of(types[-1])))
+                for k, v in re.findall(r"(\w+) = \[((?:\"\w+\"(?:, )?)*)\]", am.group(1)):
+                    attrs[k] = re.findall(r"\"(\w+)\"", v)
+                for k, v in re.findall(r"(\w+) = #cnn<\w+ (\w+)>", am.group(1)):
+                    attrs[k] = v
+            types = TENSOR.findall(rest.rsplit(" -> ", 1)[-1])
+            ops.append(dict(res=res, results=results, op=name, operands=operands, keyed=keyed, attrs=attrs,
+                            out=shape_of(types[0]), outs=[shape_of(t) for t in types]))
         elif line.startswith("return "):
             outputs = re.findall(r"%\w+", line.split(" : ")[0])
     names = re.findall(r"cnn\.name = \"([^\"]+)\"", m.group(2))
@@ -98,6 +112,46 @@ def write_safetensors(path, tensors):
     h += b" " * ((8 - len(h) % 8) % 8)
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
+def value_shape(ops, inputs, v):
+    """Shape of an SSA value: a function argument or any op result."""
+    for arg, shape, _ in inputs:
+        if arg == v:
+            return shape
+    for o in ops:
+        if o.get("res") == v and o["op"] == "constant":
+            return o["shape"]
+        for r, shape in zip(o.get("results", []), o.get("outs", [])):
+            if r == v:
+                return shape
+    raise KeyError(v)
+
+
+def count_flops(ops, inputs):
+    """Multiply-adds of convs, dense layers, recurrences and attention, x2."""
+    flops = 0
+    for o in ops:
+        op = o["op"]
+        if op in ("conv2d", "conv_transpose2d", "dense"):
+            wshape = value_shape(ops, inputs, o["operands"][1])
+            if op == "conv2d":
+                flops += 2 * int(np.prod(o["out"])) * int(np.prod(wshape[1:]))
+            elif op == "conv_transpose2d":
+                flops += 2 * int(np.prod(value_shape(ops, inputs, o["operands"][0]))) * int(np.prod(wshape[1:]))
+            else:
+                flops += 2 * int(np.prod(wshape))
+        elif op in ("lstm", "gru", "rnn"):
+            x = value_shape(ops, inputs, o["operands"][0])
+            w = value_shape(ops, inputs, o["operands"][1])  # [D, G*hidden, input]
+            steps = x[0] * x[1]  # seq * batch, either layout
+            flops += 2 * steps * w[0] * w[1] * (w[2] + o["attrs"]["hidden_size"])
+        elif op == "attention":
+            q, k = (value_shape(ops, inputs, v) for v in o["operands"][:2])
+            # q k^T and p v: batch * heads * Sq * Sk * (D + Dv) multiply-adds,
+            # whatever the head split.
+            flops += 2 * int(np.prod(q[:-1])) * k[-2] * (q[-1] + o["out"][-1])
+    return flops
 
 
 def build_onnx(ops, inputs, outputs, weights):
@@ -143,9 +197,47 @@ def build_onnx(ops, inputs, outputs, weights):
         elif op == "dense":
             nodes.append(helper.make_node("Gemm", ins, [out], alpha=a["alpha"], beta=a["beta"],
                                           transA=int(a["trans_a"]), transB=int(a["trans_b"])))
+        elif op in ("lstm", "gru", "rnn"):
+            keyed = {k: val(v) for k, v in o["keyed"].items()}
+            order = ["bias", "sequence_lens", "initial_h", "initial_c", "peepholes"][:5 if op == "lstm" else 3]
+            onnx_in = ins[:3] + [keyed.get(k, "") for k in order]
+            while onnx_in[-1] == "":
+                onnx_in.pop()
+            kw = dict(hidden_size=a["hidden_size"], direction=a["direction"], activations=a["activations"],
+                      layout=a["layout"])
+            if op == "gru":
+                kw["linear_before_reset"] = int(a.get("linear_before_reset", False))
+            if "clip" in a:
+                kw["clip"] = a["clip"]
+            if "sequence_lens" in a:
+                raise SystemExit("bench.py: sequence_lens attribute not mapped")
+            nodes.append(helper.make_node(op.upper(), onnx_in, o["results"], **kw))
+        elif op == "attention":
+            # softmax(q k^T * scale + mask) v, heads given by 4-D operands or
+            # by num_heads = 1 on 3-D ones.
+            if len(o["out"]) == 3 and a.get("num_heads", 1) != 1:
+                raise SystemExit("bench.py: 3-D multi-head attention not mapped")
+            rank = len(o["out"])
+            scale = a.get("scale", 1.0 / float(np.sqrt(value_shape(ops, inputs, o["operands"][1])[-1])))
+            sc = f"att_scale{extra}"
+            extra += 1
+            inits.append(numpy_helper.from_array(np.array(scale, np.float32), sc))
+            perm = list(range(rank - 2)) + [rank - 1, rank - 2]
+            nodes += [helper.make_node("Transpose", [ins[1]], [out + "_kt"], perm=perm),
+                      helper.make_node("MatMul", [ins[0], out + "_kt"], [out + "_s"]),
+                      helper.make_node("Mul", [out + "_s", sc], [out + "_ss"])]
+            logits = out + "_ss"
+            if len(ins) > 3:
+                nodes.append(helper.make_node("Add", [logits, ins[3]], [out + "_sm"]))
+                logits = out + "_sm"
+            nodes += [helper.make_node("Softmax", [logits], [out + "_p"], axis=-1),
+                      helper.make_node("MatMul", [out + "_p", ins[2]], [out])]
         else:
             raise SystemExit(f"bench.py: no ONNX mapping for cnn.{op}")
-    shapes = {o["res"]: o["out"] for o in ops if "out" in o}
+    shapes = {}
+    for o in ops:
+        for r, shape in zip(o.get("results", []), o.get("outs", [])):
+            shapes[r] = shape
     g_in = [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for v, s, n in inputs]
     rename = {v: n for v, s, n in inputs}
     for nd in nodes:
@@ -183,26 +275,93 @@ def ort_session(path, threads):
 
 
 def ort_bench(sess, feed, runs):
-    sess.run(None, feed)
+    """Median ms of runs with inputs and outputs bound once (io_binding):
+    about 3 us less Python overhead per run than sess.run, which matters for
+    the sub-millisecond sequence models."""
+    binding = sess.io_binding()
+    for name, x in feed.items():
+        binding.bind_ortvalue_input(name, ort.OrtValue.ortvalue_from_numpy(x))
+    for o in sess.get_outputs():
+        binding.bind_output(o.name)
+    sess.run_with_iobinding(binding)
     ts = []
     for _ in range(runs):
         t = time.perf_counter()
-        sess.run(None, feed)
+        sess.run_with_iobinding(binding)
         ts.append((time.perf_counter() - t) * 1e3)
     return float(np.median(ts))
+
+
+def fmt_ms(ms):
+    return f"{ms:.2f}" if ms >= 1 else f"{ms:.3f}"
+
+
+def fmt_gflop(gf):
+    return f"{gf:.2f}" if gf >= 0.1 else f"{gf:.4f}"
+
+
+def table_span(doc):
+    """[start, end) of the results table's rows in the lines of a doc."""
+    start = doc.index(TABLE_HEAD) + 2
+    end = start
+    while end < len(doc) and doc[end].startswith("|"):
+        end += 1
+    return start, end
+
+
+def doc_rows(path):
+    """The results table of `path` as results.json rows (net, threads, GFLOP, ms)."""
+    doc = open(path).read().split("\n")
+    start, end = table_span(doc)
+    rows = []
+    for line in doc[start:end]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows.append(dict(net=cells[0], gflop=float(cells[1]), threads=int(cells[2]),
+                         cnnc_ms=float(cells[3]), ort_ms=float(cells[4])))
+    return rows
+
+
+def merge_doc(path, lines, nets):
+    """Replaces the rows of `nets` in the results table of `path` (the one
+    under TABLE_HEAD) by `lines`, keeping the other networks' rows; rows of
+    networks new to the table go at its end."""
+    doc = open(path).read().split("\n")
+    start, end = table_span(doc)
+    new = {}
+    for line in lines:
+        new.setdefault(line.split("|")[1].strip(), []).append(line)
+    rows, done = [], set()
+    for line in doc[start:end]:
+        net = line.split("|")[1].strip()
+        if net in new:
+            if net not in done:
+                rows += new[net]
+                done.add(net)
+        else:
+            rows.append(line)
+    for net in nets:
+        if net not in done:
+            rows += new[net]
+    doc[start:end] = rows
+    with open(path, "w") as f:
+        f.write("\n".join(doc))
 
 
 def main():
     global CNNC_RUN
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
-    ap.add_argument("--nets", default=",".join(NETS))
+    ap.add_argument("--nets", "--only", default=",".join(NETS), help="comma-separated subset of " + ",".join(NETS))
     ap.add_argument("--runs", type=int, default=20, help="timed runs per measurement")
     ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds; median reported")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--work", default=os.path.join(ROOT, "bench", "out"))
     ap.add_argument("--json", default="")
     ap.add_argument("--peak", default="", help="FMA peak GFLOP/s as '1:G1,2:G2' (bench/peak)")
+    ap.add_argument("--round-ms", type=float, default=50,
+                    help="runs per measurement are raised so that one takes about this long")
+    ap.add_argument("--doc", default="", help="merge the table rows into this markdown file "
+                    "(replacing the measured networks' rows, keeping the others)")
     args = ap.parse_args()
     CNNC_RUN = os.path.join(args.bin, "cnnc-run")
     cnnc = os.path.join(args.bin, "cnnc")
@@ -211,6 +370,8 @@ def main():
     models = {}
     for net in args.nets.split(","):
         graph = os.path.join(ROOT, "examples", net + ".graph")
+        if not os.path.exists(graph):
+            graph = os.path.join(ROOT, "bench", "nets", net + ".graph")
         mlir = run([cnnc, graph, "--emit=mlir", "-O0", "-o", "-"])
         ops, inputs, outputs = parse_mlir(mlir)
         weights = draw_weights(ops, seed=1)
@@ -242,48 +403,50 @@ def main():
         print(f"{net}: compiled in {compile_s:.1f} s; cnnc vs ORT max |diff| / range = {worst:.2e}", flush=True)
         if worst > 1e-3:
             raise SystemExit(f"bench.py: {net}: outputs disagree ({worst:.2e}); not timing")
-        flops = 0
-        for o in ops:  # multiply-adds of convs and dense layers, x2
-            if o["op"] in ("conv2d", "conv_transpose2d", "dense"):
-                wshape = next(p["shape"] for p in ops if p.get("res") == o["operands"][1])
-                if o["op"] == "conv2d":
-                    flops += 2 * int(np.prod(o["out"])) * int(np.prod(wshape[1:]))
-                elif o["op"] == "conv_transpose2d":
-                    inshape = next((p["out"] for p in ops if p.get("res") == o["operands"][0]), None) or \
-                        next(s for v, s, n in inputs if v == o["operands"][0])
-                    flops += 2 * int(np.prod(inshape)) * int(np.prod(wshape[1:]))
-                else:
-                    flops += 2 * int(np.prod(wshape))
-        models[net] = dict(so=so, files=files, onnx=onnx_path, feed=feed, flops=flops, diff=worst,
+        flops = count_flops(ops, inputs)
+        # Sub-millisecond networks get more runs per measurement.
+        probe = cnnc_bench(so, files, 5, 1)
+        runs = max(args.runs, min(5000, int(args.round_ms / max(probe, 1e-3))))
+        models[net] = dict(so=so, files=files, onnx=onnx_path, feed=feed, flops=flops, diff=worst, runs=runs,
                            sess={t: ort_session(onnx_path, t) for t in threads},
                            cnnc={t: [] for t in threads}, ort={t: [] for t in threads})
     for rnd in range(args.rounds):
         for net, m in models.items():
             for t in threads:
-                m["cnnc"][t].append(cnnc_bench(m["so"], m["files"], args.runs, t))
-                m["ort"][t].append(ort_bench(m["sess"][t], m["feed"], args.runs))
+                m["cnnc"][t].append(cnnc_bench(m["so"], m["files"], m["runs"], t))
+                m["ort"][t].append(ort_bench(m["sess"][t], m["feed"], m["runs"]))
         print(f"round {rnd + 1}/{args.rounds} done", flush=True)
     peak = {}
     if args.peak:
         for kv in args.peak.split(","):
             k, v = kv.split(":")
             peak[int(k)] = float(v)
-    rows = []
+    rows, lines = [], []
     print()
-    print("| network | GFLOP | threads | cnnc ms | ORT ms | cnnc / ORT | cnnc GFLOP/s | % of FMA peak |")
+    print(TABLE_HEAD)
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for net, m in models.items():
         for t in threads:
             c, o = float(np.median(m["cnnc"][t])), float(np.median(m["ort"][t]))
             gf = m["flops"] / 1e9
             pct = f"{100 * gf / (c / 1e3) / peak[t]:.1f}%" if t in peak else "-"
-            print(f"| {net} | {gf:.2f} | {t} | {c:.2f} | {o:.2f} | {c / o:.2f}x | {gf / (c / 1e3):.1f} | {pct} |")
+            lines.append(f"| {net} | {fmt_gflop(gf)} | {t} | {fmt_ms(c)} | {fmt_ms(o)} | {c / o:.2f}x | "
+                         f"{gf / (c / 1e3):.1f} | {pct} |")
+            print(lines[-1])
             rows.append(dict(net=net, threads=t, gflop=gf, cnnc_ms=c, ort_ms=o, cnnc_all=m["cnnc"][t],
-                             ort_all=m["ort"][t], diff=m["diff"]))
+                             ort_all=m["ort"][t], diff=m["diff"], runs=m["runs"]))
+    if args.doc:
+        merge_doc(args.doc, lines, list(models))
     if args.json:
+        # Rows of networks not measured this time are kept from the last run.
+        kept = []
+        if os.path.exists(args.json):
+            kept = [r for r in json.load(open(args.json))["rows"] if r["net"] not in models]
+        elif args.doc:  # no earlier results here: the doc's table has them
+            kept = [r for r in doc_rows(args.doc) if r["net"] not in models]
         with open(args.json, "w") as f:
             json.dump(dict(date=datetime.date.today().isoformat(), machine=platform.processor(),
-                           ort=ort.__version__, peak=peak, rows=rows), f, indent=1)
+                           ort=ort.__version__, peak=peak, rows=kept + rows), f, indent=1)
 
 
 if __name__ == "__main__":

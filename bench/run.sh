@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Benchmarks cnnc against ONNX Runtime on the example networks (same weights,
-# outputs checked first) and measures the machine's FMA peak.
-#   bash bench/run.sh [--rounds R] [--runs N] [--nets a,b] [--bin DIR]
+# Benchmarks cnnc against ONNX Runtime on the example networks and the
+# sequence models of bench/nets (same weights, outputs checked first),
+# measures the machine's FMA peak, merges the table rows into docs/perf.md
+# (other networks' rows are kept) and redraws docs/perf.png.
+#   bash bench/run.sh [--rounds R] [--runs N] [--only a,b] [--bin DIR]
+# e.g. bash bench/run.sh --only lstm,gru,attention
 # Needs the build (scripts/build.sh) and the venv packages of scripts/setup.sh.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,5 +14,5 @@ mkdir -p "$OUT"
 cc -O2 -march=native -pthread "$ROOT/bench/peak.c" -o "$OUT/peak"
 PEAK=$("$OUT/peak" 2 | paste -sd, -)
 echo "FMA peak GFLOP/s (threads:GFLOP/s): $PEAK"
-"$PY" "$ROOT/bench/bench.py" --peak "$PEAK" --json "$OUT/results.json" "$@"
+"$PY" "$ROOT/bench/bench.py" --peak "$PEAK" --json "$OUT/results.json" --doc "$ROOT/docs/perf.md" "$@"
 "$PY" "$ROOT/bench/plot.py" "$OUT/results.json" "$ROOT/docs/perf.png"

@@ -1,11 +1,13 @@
 //===- LowerSequence.cpp - rnn/gru/lstm, layer_norm, attention to Halide --===//
 //
-// Recurrent ops: the input projections of every time step are one
-// GEMM-shaped stage computed up front ([dirs, seq, batch, G*hidden]); the
-// recurrence is a chain of per-step Funcs (a recurrent GEMV stage and the
-// fused gate math), unrolled over the sequence, so each step is scheduled
-// like any other stage. Long sequences therefore cost compile time linearly.
-// Sequence lengths freeze a batch entry's state after its last step.
+// Recurrent ops (LoweredRecurrence): the input projections of every time
+// step are one GEMM-shaped stage computed up front; the recurrence is a
+// chain of per-step Funcs, unrolled over the sequence: each step's gate math
+// (and new state: a Tuple (h, c) for lstm) with its recurrent GEMV over
+// weights packed at compile time, which the schedule computes per block of
+// hidden units inside it. Long sequences therefore cost compile time
+// linearly. Sequence lengths freeze a batch entry's state after its last
+// step.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/LowerSequence.h"
@@ -18,7 +20,9 @@
 
 using namespace mlir;
 using Halide::Expr;
+using Halide::Func;
 using Halide::RDom;
+using Halide::Var;
 
 namespace cnnc::codegen {
 namespace {
@@ -31,12 +35,24 @@ Shape shapeOf(Value v) {
   return Shape(s.begin(), s.end());
 }
 
+/// tanh from exp (Halide::tanh is a scalar libm call per lane): odd Taylor
+/// series near 0, where (1 - e) / (1 + e) would cancel, exact formula beyond.
+Expr tanhOf(Expr x) {
+  Expr a = Halide::abs(x), a2 = x * x;
+  Expr e = Halide::exp(-2.0f * a);
+  Expr far = (1.0f - e) / (1.0f + e);
+  // x - x^3/3 + 2x^5/15 - 17x^7/315 + 62x^9/2835: < 1e-7 relative below 0.3.
+  Expr near = a * (1.0f + a2 * (-1.0f / 3 + a2 * (2.0f / 15 + a2 * (-17.0f / 315 + a2 * (62.0f / 2835)))));
+  Expr t = Halide::select(a < 0.3f, near, far);
+  return Halide::select(x < 0.0f, -t, t);
+}
+
 /// ONNX activation functions of the recurrent ops (default parameters).
 Expr activate(StringRef name, Expr x) {
   if (name == "Relu")
     return Halide::max(x, 0.0f);
   if (name == "Tanh")
-    return Halide::tanh(x);
+    return tanhOf(x);
   if (name == "Sigmoid")
     return 1.0f / (1.0f + Halide::exp(-x));
   if (name == "HardSigmoid")
@@ -47,18 +63,22 @@ Expr activate(StringRef name, Expr x) {
   return Halide::max(x, 0.0f) + Halide::log(1.0f + Halide::exp(-Halide::abs(x)));
 }
 
+std::string uniqueName(const std::string &prefix) {
+  return Halide::Internal::unique_name(prefix);
+}
+
 //===----------------------------------------------------------------------===//
 // The recurrence driver shared by rnn, gru and lstm
 //===----------------------------------------------------------------------===//
 
+/// Builds a LoweredRecurrence: packed weights, the projections of every
+/// step, the steps' stages (each op supplies its step), the outputs.
 class Recurrence {
 public:
   template <typename OpT>
   Recurrence(OpT op, const SequenceEnv &env, int gates, int numActs)
       : op(op), env(env), gates(gates), numActs(numActs) {
     x = env.get(op.getX());
-    w = env.get(op.getW());
-    r = env.get(op.getR());
     if (op.getB())
       b = env.get(op.getB());
     batchFirst = op.getLayout() == 1;
@@ -74,6 +94,12 @@ public:
       clip = c->convertToFloat();
     if (auto l = op.getSequenceLens())
       lens = Shape(l->begin(), l->end());
+    name = op->getName().stripDialect().str();
+    lr.op = op;
+    lr.hidden = hidden, lr.gates = gates, lr.seq = seq, lr.batch = batch, lr.input = input;
+    lr.dirs = dirs;
+    lr.j = Var("j"), lr.g = Var("g"), lr.n = Var("n"), lr.t = Var("t"), lr.dir = Var("dir");
+    pack(op.getW(), op.getR());
   }
 
   /// One time step of direction d: the new states from the previous ones.
@@ -81,14 +107,13 @@ public:
       std::function<std::vector<T>(int d, int s, const std::vector<T> &prev)>;
 
   /// Runs `step` over the sequence of every direction from the initial
-  /// states `init` (one per state: h, then c) and returns Y, Y_h (, Y_c).
+  /// states `init` (one per state: h, then c), registers the recurrence and
+  /// returns Y, Y_h (, Y_c).
   std::vector<T> run(const std::vector<Value> &init, const StepFn &step) {
     std::vector<std::vector<T>> hs(dirs); // h after each step
     std::vector<std::vector<T>> last(dirs);
     for (int d = 0; d < dirs; ++d) {
-      std::vector<T> states;
-      for (Value v : init)
-        states.push_back(initialState(d, v));
+      std::vector<T> states = initialStates(d, init);
       for (int s = 0; s < seq; ++s) {
         states = step(d, s, states);
         hs[d].push_back(states[0]);
@@ -98,50 +123,83 @@ public:
     std::vector<T> results{sequenceOutput(hs)};
     for (size_t k = 0; k < init.size(); ++k)
       results.push_back(stateOutput(last, k));
+    env.model->recurrences.push_back(lr);
     return results;
   }
 
-  /// [batch, hidden] state: `body` at active steps, the previous state after
-  /// a batch entry's sequence has ended.
-  T state(int s, const T &prev, const SeqBody &body) {
-    return env.define(op, {batch, hidden}, [&](const SeqCoords &i) {
-      return lens ? Halide::select(active(s, i[0]), body(i), prev(i)) : body(i);
-    });
-  }
-
-  /// sum_k R[d, first + row, k] * in(n, k) (+ init(n, row)): [batch, rows].
-  T gemv(int d, int first, int rows, const std::function<Expr(Expr, Expr)> &in,
-         const SeqBody &init) {
+  /// A GEMV of `count` gates from gate `first` of direction d, added to a
+  /// stage: gemv(j, g, n) = init(j, g, n) + sum_k R[first + g][j][k] in(k, n).
+  Func gemv(RecurrentStage &stage, int d, int first, int count,
+            const std::function<Expr(Expr k, Expr n)> &in,
+            const std::function<Expr(Expr j, Expr g, Expr n)> &init) {
+    Var j = lr.j, g = lr.g, n = lr.n;
     RDom k(0, hidden, "k");
-    return env.accumulate(op, {batch, rows}, k, init, [&](const SeqCoords &i) {
-      return r({d, first + i[1], k}) * in(i[0], k);
-    });
+    Func f = env.func(op, "gemv");
+    f(j, g, n) = init(j, g, n);
+    f(j, g, n) += lr.rPack(j, first + g, k, d) * in(k, n);
+    f.bound(g, 0, count);
+    stage.gemvs.push_back(f);
+    stage.ks.push_back(k);
+    return f;
   }
 
-  /// The projections X_t W^T + Wb (+ Rb where `foldRb(row)`) of every step:
-  /// [dirs, seq, batch, G*hidden], indexed by input time.
-  void project(const std::function<bool(int row)> &foldRb) {
+  /// A stage of step s with one value per state (a Tuple for several) at
+  /// i = {n, j}: `values(i)` at active steps, `prev` after a batch entry's
+  /// sequence has ended. Returns the states it holds.
+  std::vector<T> stage(RecurrentStage st, int s, const std::vector<T> &prev,
+                       const std::function<std::vector<Expr>(const SeqCoords &)> &values) {
+    Var j = lr.j, n = lr.n;
+    SeqCoords i{n, j};
+    std::vector<Expr> v = values(i);
+    if (lens)
+      for (size_t k = 0; k < v.size(); ++k)
+        v[k] = Halide::select(active(s, n), v[k], prev[k](i));
+    st.f = env.func(op, "step");
+    st.f(j, n) = v.size() == 1 ? Halide::Tuple(v[0]) : Halide::Tuple(v);
+    lr.stages.push_back(st);
+    std::vector<T> out;
+    for (size_t k = 0; k < v.size(); ++k)
+      out.push_back(T{st.f, {batch, hidden}, v.size() == 1 ? -1 : int(k)});
+    return out;
+  }
+
+  /// A stage f(j, g, n) of `count` gates that is not a state (GRU's gates
+  /// before the second GEMV).
+  Func gateStage(RecurrentStage st, int count,
+                 const std::function<Expr(Expr j, Expr g, Expr n)> &value) {
+    Var j = lr.j, g = lr.g, n = lr.n;
+    st.f = env.func(op, "gates");
+    st.f(j, g, n) = value(j, g, n);
+    st.f.bound(g, 0, count);
+    st.gates = count;
+    lr.stages.push_back(st);
+    return st.f;
+  }
+
+  /// The projections X_t W^T + Wb (+ Rb of the gates where `foldRb(g)`) of
+  /// every step: proj(j, g, n, t, dir), indexed by input time.
+  void project(const std::function<bool(int g)> &foldRb) {
+    Var j = lr.j, g = lr.g, n = lr.n, t = lr.t, dd = lr.dir;
     RDom k(0, input, "k");
-    int rows = gates * hidden;
-    SeqBody init = [&](const SeqCoords &i) -> Expr {
-      if (!b)
-        return 0.0f;
+    lr.projK = k;
+    Expr init = 0.0f;
+    if (b) {
       Expr rb = 0.0f;
-      for (int g = 0; g < gates; ++g) // only the folded rows add Rb
-        if (foldRb(g * hidden))
-          rb = Halide::select(i[3] >= g * hidden && i[3] < (g + 1) * hidden,
-                              (*b)({i[0], rows + i[3]}), rb);
-      return (*b)({i[0], i[3]}) + rb;
-    };
-    proj = env.accumulate(op, {dirs, seq, batch, rows}, k, init,
-                          [&](const SeqCoords &i) {
-                            return w({i[0], i[3], k}) * xAt(i[1], i[2], k);
-                          });
+      for (int gg = 0; gg < gates; ++gg) // only the folded gates add Rb
+        if (foldRb(gg))
+          rb = Halide::select(g == gg, (*b)({dd, (gates + gg) * hidden + j}), rb);
+      init = (*b)({dd, g * hidden + j}) + rb;
+    }
+    lr.projAcc = env.func(op, "proj_acc");
+    lr.projAcc(j, g, n, t, dd) = init;
+    lr.projAcc(j, g, n, t, dd) += lr.wPack(j, g, k, dd) * xAt(t, n, k);
+    lr.proj = env.func(op, "proj");
+    lr.proj(j, g, n, t, dd) = lr.projAcc(j, g, n, t, dd);
   }
 
   /// Projection of gate g, unit j at step s of direction d for batch n.
-  Expr projected(int d, int s, int g, Expr n, Expr j) const {
-    return proj({d, timeOf(d, s, n), n, g * hidden + j});
+  Expr projected(int d, int s, Expr g, Expr n, Expr j) const {
+    return lr.proj(j, g, n, timeOf(d, s, n), d);
   }
   /// The recurrent bias Rb of gate g, unit j (0 without B).
   Expr recurrentBias(int d, int g, Expr j) const {
@@ -159,13 +217,48 @@ public:
   int gates, numActs;
   int seq, batch, input, hidden, dirs;
   bool batchFirst, reverseOnly;
-  T x, w, r, proj;
+  T x;
   std::optional<T> b;
   std::vector<std::string> acts;
   std::optional<float> clip;
   std::optional<Shape> lens;
+  std::string name;
+  LoweredRecurrence lr;
 
 private:
+  /// wPack(j, g, k, dir) = W[dir][g * hidden + j][k] and rPack likewise
+  /// (layouts in LoweredRecurrence), packed now when both are constants.
+  void pack(Value wValue, Value rValue) {
+    int G = gates, H = hidden, I = input;
+    int B = lr.block = std::min(kRecurrentBlock, H);
+    int blocks = (H + B - 1) / B;
+    Var j = lr.j, g = lr.g, k("k"), dd = lr.dir;
+    lr.wPack = env.func(op, "wpack");
+    lr.rPack = env.func(op, "rpack");
+    auto wData = env.constant(wValue), rData = env.constant(rValue);
+    if (wData && rData) {
+      Halide::Buffer<float> wb(std::vector<int>{H, G, I, dirs}, uniqueName(name + "_w"));
+      Halide::Buffer<float> rb(std::vector<int>{B, G, H, blocks, dirs}, uniqueName(name + "_r"));
+      rb.fill(0.0f);
+      for (int d = 0; d < dirs; ++d)
+        for (int gg = 0; gg < G; ++gg)
+          for (int jj = 0; jj < H; ++jj) {
+            size_t row = size_t(d) * G * H + size_t(gg) * H + jj;
+            for (int kk = 0; kk < I; ++kk)
+              wb(jj, gg, kk, d) = (*wData)[row * I + kk];
+            for (int kk = 0; kk < H; ++kk)
+              rb(jj % B, gg, kk, jj / B, d) = (*rData)[row * H + kk];
+          }
+      lr.wPack(j, g, k, dd) = wb(j, g, k, dd);
+      lr.rPack(j, g, k, dd) = rb(j % B, g, k, j / B, dd);
+      lr.weightsConstant = true;
+    } else {
+      T w = env.get(wValue), r = env.get(rValue);
+      lr.wPack(j, g, k, dd) = w({dd, g * H + j, k});
+      lr.rPack(j, g, k, dd) = r({dd, g * H + j, k});
+    }
+  }
+
   bool reversed(int d) const { return dirs == 2 ? d == 1 : reverseOnly; }
   Expr length(Expr n) const {
     if (!lens)
@@ -185,95 +278,120 @@ private:
   Expr xAt(Expr t, Expr n, Expr k) const {
     return batchFirst ? x({n, t, k}) : x({t, n, k});
   }
-  /// [batch, hidden] of an initial state operand (zeros when absent).
-  T initialState(int d, Value v) {
-    std::optional<T> in;
-    if (v)
-      in = env.get(v);
-    return env.define(op, {batch, hidden}, [&](const SeqCoords &i) -> Expr {
-      if (!in)
-        return 0.0f;
-      return batchFirst ? (*in)({i[0], d, i[1]}) : (*in)({d, i[0], i[1]});
-    });
+  /// The initial states of direction d, one stage (zeros without operands).
+  std::vector<T> initialStates(int d, const std::vector<Value> &init) {
+    RecurrentStage st;
+    Var j = lr.j, n = lr.n;
+    std::vector<Expr> v;
+    for (Value value : init) {
+      if (!value) {
+        v.push_back(0.0f);
+        continue;
+      }
+      T in = env.get(value);
+      v.push_back(batchFirst ? in({n, d, j}) : in({d, n, j}));
+    }
+    st.f = env.func(op, "init");
+    st.f(j, n) = Halide::Tuple(v);
+    lr.stages.push_back(st);
+    std::vector<T> out;
+    for (size_t k = 0; k < v.size(); ++k)
+      out.push_back(T{st.f, {batch, hidden}, v.size() == 1 ? -1 : int(k)});
+    return out;
   }
   /// Y: h of the step that read time t; 0 past a sequence's end.
   T sequenceOutput(const std::vector<std::vector<T>> &hs) {
     Shape shape = batchFirst ? Shape{batch, seq, dirs, hidden}
                              : Shape{seq, dirs, batch, hidden};
-    return env.define(op, shape, [&](const SeqCoords &i) {
-      Expr t = batchFirst ? i[1] : i[0], d = batchFirst ? i[2] : i[1],
-           n = batchFirst ? i[0] : i[2], j = i[3];
-      std::vector<Expr> perDir;
-      for (int dd = 0; dd < dirs; ++dd) {
-        Expr s = reversed(dd) ? Halide::clamp(length(n) - 1 - t, 0, seq - 1) : t;
-        std::vector<Expr> steps;
-        for (const T &h : hs[dd])
-          steps.push_back(h({n, j}));
-        perDir.push_back(steps.size() == 1 ? steps[0] : Halide::mux(s, steps));
-      }
-      Expr y = perDir.size() == 1 ? perDir[0] : Halide::mux(d, perDir);
-      return lens ? Halide::select(t < length(n), y, 0.0f) : y;
-    });
+    Var tv("t"), dv("dir"), nv("n"), jv("j");
+    // Halide order: innermost (MLIR's last) first.
+    std::vector<Var> args = batchFirst ? std::vector<Var>{jv, dv, tv, nv}
+                                       : std::vector<Var>{jv, nv, dv, tv};
+    Expr t = tv, d = dv, n = nv, j = jv;
+    std::vector<Expr> perDir;
+    for (int dd = 0; dd < dirs; ++dd) {
+      Expr s = reversed(dd) ? Halide::clamp(length(n) - 1 - t, 0, seq - 1) : t;
+      std::vector<Expr> steps;
+      for (const T &h : hs[dd])
+        steps.push_back(h({n, j}));
+      perDir.push_back(steps.size() == 1 ? steps[0] : Halide::mux(s, steps));
+    }
+    Expr y = perDir.size() == 1 ? perDir[0] : Halide::mux(d, perDir);
+    if (lens)
+      y = Halide::select(t < length(n), y, 0.0f);
+    lr.y = env.func(op, "y");
+    lr.y(args) = y;
+    lr.yTime = tv;
+    lr.outputs.push_back(lr.y);
+    return T{lr.y, shape};
   }
   /// Y_h or Y_c: state k after the last step.
   T stateOutput(const std::vector<std::vector<T>> &last, size_t k) {
     Shape shape = batchFirst ? Shape{batch, dirs, hidden}
                              : Shape{dirs, batch, hidden};
-    return env.define(op, shape, [&](const SeqCoords &i) {
-      Expr d = batchFirst ? i[1] : i[0], n = batchFirst ? i[0] : i[1];
-      std::vector<Expr> perDir;
-      for (int dd = 0; dd < dirs; ++dd)
-        perDir.push_back(last[dd][k]({n, i[2]}));
-      return perDir.size() == 1 ? perDir[0] : Halide::mux(d, perDir);
-    });
+    Var dv("dir"), nv("n"), jv("j");
+    std::vector<Var> args = batchFirst ? std::vector<Var>{jv, dv, nv}
+                                       : std::vector<Var>{jv, nv, dv};
+    std::vector<Expr> perDir;
+    for (int dd = 0; dd < dirs; ++dd)
+      perDir.push_back(last[dd][k]({nv, jv}));
+    Func f = env.func(op, k ? "yc" : "yh");
+    f(args) = perDir.size() == 1 ? perDir[0] : Halide::mux(dv, perDir);
+    lr.outputs.push_back(f);
+    return T{f, shape};
   }
 };
-
-SeqBody zeroInit() {
-  return [](const SeqCoords &) { return Expr(0.0f); };
-}
 
 std::vector<T> lowerRnn(cnn::RnnOp op, const SequenceEnv &env) {
   Recurrence rc(op, env, 1, 1);
   rc.project([](int) { return true; });
   return rc.run({op.getInitialH()}, [&](int d, int s, const std::vector<T> &prev) {
     const T &h = prev[0];
-    T rec = rc.gemv(d, 0, rc.hidden, [&](Expr n, Expr k) { return h({n, k}); },
-                    zeroInit());
-    return std::vector<T>{rc.state(s, h, [&](const SeqCoords &i) {
-      return rc.act(d, 0, rc.projected(d, s, 0, i[0], i[1]) + rec(i));
-    })};
+    RecurrentStage st;
+    Func rec = rc.gemv(
+        st, d, 0, 1, [&](Expr k, Expr n) { return h({n, k}); },
+        [&](Expr j, Expr g, Expr n) { return rc.projected(d, s, g, n, j); });
+    return rc.stage(st, s, prev, [&](const SeqCoords &i) {
+      return std::vector<Expr>{rc.act(d, 0, rec(i[1], 0, i[0]))};
+    });
   });
 }
 
 std::vector<T> lowerGru(cnn::GruOp op, const SequenceEnv &env) {
   Recurrence rc(op, env, 3, 2);
   bool lbr = op.getLinearBeforeReset();
-  int H = rc.hidden;
   // Rb of the h gate stays inside r . (H Rh^T + Rbh) with linear_before_reset.
-  rc.project([&](int row) { return !lbr || row < 2 * H; });
+  rc.project([&](int g) { return !lbr || g < 2; });
   return rc.run({op.getInitialH()}, [&](int d, int s, const std::vector<T> &prev) {
     const T &h = prev[0];
-    T zr = rc.gemv(d, 0, 2 * H, [&](Expr n, Expr k) { return h({n, k}); },
-                   zeroInit());
-    auto gate = [&](int g, const SeqCoords &i) { // g: 0 = z, 1 = r
-      return rc.act(d, 0, rc.projected(d, s, g, i[0], i[1]) +
-                              zr({i[0], g * H + i[1]}));
-    };
-    T reset = env.define(op, {rc.batch, H},
-                         [&](const SeqCoords &i) { return gate(1, i); });
-    T hr = rc.gemv(
-        d, 2 * H, H,
-        [&](Expr n, Expr k) { return lbr ? h({n, k}) : reset({n, k}) * h({n, k}); },
-        [&](const SeqCoords &i) {
-          return lbr ? rc.recurrentBias(d, 2, i[1]) : Expr(0.0f);
-        });
-    return std::vector<T>{rc.state(s, h, [&](const SeqCoords &i) {
-      Expr z = gate(0, i);
-      Expr candidate = rc.projected(d, s, 2, i[0], i[1]) +
-                       (lbr ? reset(i) * hr(i) : hr(i));
-      return (1.0f - z) * rc.act(d, 1, candidate) + z * h(i);
-    })};
+    auto hIn = [&](Expr k, Expr n) { return h({n, k}); };
+    RecurrentStage st;
+    if (lbr) { // one GEMV of all three gates; Rbh inside the reset product
+      Func rec = rc.gemv(st, d, 0, 3, hIn, [&](Expr j, Expr g, Expr n) {
+        return Halide::select(g < 2, rc.projected(d, s, g, n, j), rc.recurrentBias(d, 2, j));
+      });
+      return rc.stage(st, s, prev, [&](const SeqCoords &i) {
+        Expr n = i[0], j = i[1];
+        Expr z = rc.act(d, 0, rec(j, 0, n)), r = rc.act(d, 0, rec(j, 1, n));
+        Expr candidate = rc.act(d, 1, rc.projected(d, s, 2, n, j) + r * rec(j, 2, n));
+        return std::vector<Expr>{(1.0f - z) * candidate + z * h(i)};
+      });
+    }
+    // z and r first: the h gate's GEMV reads r . h.
+    Func zr = rc.gemv(st, d, 0, 2, hIn, [&](Expr j, Expr g, Expr n) {
+      return rc.projected(d, s, g, n, j);
+    });
+    Func gate = rc.gateStage(st, 2, [&](Expr j, Expr g, Expr n) {
+      return rc.act(d, 0, zr(j, g, n));
+    });
+    RecurrentStage st2;
+    Func hr = rc.gemv(
+        st2, d, 2, 1, [&](Expr k, Expr n) { return gate(k, 1, n) * h({n, k}); },
+        [&](Expr j, Expr, Expr n) { return rc.projected(d, s, 2, n, j); });
+    return rc.stage(st2, s, prev, [&](const SeqCoords &i) {
+      Expr n = i[0], j = i[1], z = gate(j, 0, n);
+      return std::vector<Expr>{(1.0f - z) * rc.act(d, 1, hr(j, 0, n)) + z * h(i)};
+    });
   });
 }
 
@@ -290,22 +408,20 @@ std::vector<T> lowerLstm(cnn::LstmOp op, const SequenceEnv &env) {
   return rc.run({op.getInitialH(), op.getInitialC()},
                 [&](int d, int s, const std::vector<T> &prev) {
     const T &h = prev[0], &c = prev[1];
-    T rec = rc.gemv(d, 0, 4 * H, [&](Expr n, Expr k) { return h({n, k}); },
-                    zeroInit());
+    RecurrentStage st;
     // Gate order in W, R, B: i, o, f, c.
-    auto pre = [&](int g, const SeqCoords &i) {
-      return rc.projected(d, s, g, i[0], i[1]) + rec({i[0], g * H + i[1]});
-    };
-    T cNext = rc.state(s, c, [&](const SeqCoords &i) {
-      Expr in = rc.act(d, 0, pre(0, i) + peep(d, 0, i[1]) * c(i));
-      Expr forget = rc.act(d, 0, pre(2, i) + peep(d, 2, i[1]) * c(i));
-      return forget * c(i) + in * rc.act(d, 1, pre(3, i));
+    Func rec = rc.gemv(
+        st, d, 0, 4, [&](Expr k, Expr n) { return h({n, k}); },
+        [&](Expr j, Expr g, Expr n) { return rc.projected(d, s, g, n, j); });
+    return rc.stage(st, s, prev, [&](const SeqCoords &i) {
+      Expr n = i[0], j = i[1];
+      auto pre = [&](int g) { return rec(j, g, n); };
+      Expr in = rc.act(d, 0, pre(0) + peep(d, 0, j) * c(i));
+      Expr forget = rc.act(d, 0, pre(2) + peep(d, 2, j) * c(i));
+      Expr cNext = forget * c(i) + in * rc.act(d, 1, pre(3));
+      Expr out = rc.act(d, 0, pre(1) + peep(d, 1, j) * cNext);
+      return std::vector<Expr>{out * rc.act(d, 2, cNext, /*clipped=*/false), cNext};
     });
-    T hNext = rc.state(s, h, [&](const SeqCoords &i) {
-      Expr out = rc.act(d, 0, pre(1, i) + peep(d, 1, i[1]) * cNext(i));
-      return out * rc.act(d, 2, cNext(i), /*clipped=*/false);
-    });
-    return std::vector<T>{hNext, cNext};
   });
 }
 
@@ -344,11 +460,11 @@ T lowerLayerNorm(cnn::LayerNormOp op, const SequenceEnv &env) {
   };
   RDom r1(ranges, "r"), r2(ranges, "r2");
   T mean = env.define(op, outer, [&](const SeqCoords &o) {
-    return Halide::sum(x(full(o, r1)), env.reduction(op, "sum")) / count;
+    return Halide::sum(x(full(o, r1)), env.func(op, "sum")) / count;
   });
   T invStd = env.define(op, outer, [&](const SeqCoords &o) {
     Expr dev = x(full(o, r2)) - mean(o);
-    return 1.0f / Halide::sqrt(Halide::sum(dev * dev, env.reduction(op, "sum")) / count +
+    return 1.0f / Halide::sqrt(Halide::sum(dev * dev, env.func(op, "sum")) / count +
                                op.getEpsilon().convertToFloat());
   });
   return env.define(op, x.shape, [&](const SeqCoords &i) {
@@ -370,54 +486,97 @@ struct HeadView {
   }
 };
 
+/// exp(x) for x <= 0 (clamped at -87, whose exp is below the smallest normal
+/// float): 2^n * 2^f with n = round(x log2 e), |f| <= 1/2, 2^f by its degree-6
+/// Taylor polynomial (relative error < 2e-7) and 2^n added to the exponent
+/// bits. Cheaper than Halide::fast_exp, which handles every range.
+Expr expNonPositive(Expr x) {
+  Expr t = Halide::max(x, -87.0f) * float(M_LOG2E);
+  Expr n = Halide::round(t);
+  Expr f = (t - n) * float(M_LN2);
+  Expr p = 1.0f / 720;
+  for (float c : {1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f})
+    p = p * f + c;
+  Expr bits = Halide::reinterpret(Halide::Int(32), p) + (Halide::cast<int>(n) << 23);
+  return Halide::reinterpret(Halide::Float(32), bits);
+}
+
+/// Lanes of the partial row maxima and sums of attention: the reductions
+/// over keys run in two levels, across vectors of 16 keys (one AVX-512
+/// vector) and then across the lanes.
+constexpr int kLanes = 16;
+
 T lowerAttention(cnn::AttentionOp op, const SequenceEnv &env) {
   T qt = env.get(op.getQ());
   bool is4d = qt.shape.size() == 4;
   int heads = int(is4d ? qt.shape[1] : *op.getNumHeads());
   HeadView q{qt, heads}, k{env.get(op.getK()), heads}, v{env.get(op.getV()), heads};
-  int batch = int(qt.shape[0]), D = q.dim(), Dv = v.dim();
+  int batch = int(qt.shape[0]), D = q.dim(), Dv = v.dim(), Sq = q.seq(), Sk = k.seq();
   float scale = op.getScale() ? op.getScale()->convertToFloat()
                               : 1.0f / std::sqrt(float(D));
   std::optional<T> mask;
   if (op.getMask())
     mask = env.get(op.getMask());
-  Shape scoreShape{batch, heads, q.seq(), k.seq()};
-  // scores[b, h, i, j] = q_i . k_j * scale + mask
-  RDom rd(0, D, "d");
-  T scores = env.accumulate(
-      op, scoreShape, rd,
-      [&](const SeqCoords &i) {
-        return mask ? (*mask)(broadcastCoords(i, mask->shape)) : Expr(0.0f);
-      },
-      [&](const SeqCoords &i) {
-        return q(i[0], i[1], i[2], rd) * k(i[0], i[1], i[3], rd) * scale;
-      });
-  Shape rowShape{batch, heads, q.seq()};
-  RDom rj(0, k.seq(), "j"), rj2(0, k.seq(), "j2");
-  auto at = [](const SeqCoords &row, Expr j) {
-    return SeqCoords{row[0], row[1], row[2], j};
+  LoweredAttention la;
+  la.op = op;
+  la.batch = batch, la.heads = heads, la.seqQ = Sq, la.seqK = Sk, la.dim = D, la.dimV = Dv;
+  la.is4d = is4d;
+  Var j("j"), i("i"), h("h"), b("b"), e("e"), x("x"), lane("lane"), d("d");
+  la.j = j, la.i = i, la.h = h, la.b = b, la.e = e, la.x = x, la.lane = lane, la.d = d;
+  auto func = [&](const char *suffix) { return env.func(op, suffix); };
+
+  la.keys = k.t.f;
+  la.kT = func("kT");
+  la.kT(j, d, h, b) = k(b, h, j, d) * scale; // the scale folded into keys
+  la.rd = RDom(0, D, "rd");
+  la.scores = func("scores");
+  la.scores(j, i, h, b) = 0.0f;
+  la.scores(j, i, h, b) += q(b, h, i, la.rd) * la.kT(j, la.rd, h, b);
+  // q.k * scale + mask, read twice (row max, probabilities): not stored.
+  auto logit = [&](Expr jj, Expr ii, Expr hh, Expr bb) {
+    Expr l = la.scores(jj, ii, hh, bb);
+    if (mask)
+      l += (*mask)(broadcastCoords({bb, hh, ii, jj}, mask->shape));
+    return l;
   };
-  T mx = env.define(op, rowShape, [&](const SeqCoords &row) {
-    return Halide::maximum(scores(at(row, rj)), env.reduction(op, "max"));
-  });
-  T denom = env.define(op, rowShape, [&](const SeqCoords &row) {
-    return Halide::sum(Halide::exp(scores(at(row, rj2)) - mx(row)), env.reduction(op, "sum"));
-  });
-  RDom rv(0, k.seq(), "jv");
-  auto weighted = [&](Expr b, Expr h, Expr i, Expr e) {
-    SeqCoords row{b, h, i};
-    return Halide::exp(scores(at(row, rv)) - mx(row)) / denom(row) *
-           v(b, h, rv, e);
-  };
-  if (is4d)
-    return env.accumulate(op, {batch, heads, q.seq(), Dv}, rv, zeroInit(),
-                          [&](const SeqCoords &i) {
-                            return weighted(i[0], i[1], i[2], i[3]);
-                          });
-  return env.accumulate(op, {batch, q.seq(), heads * Dv}, rv, zeroInit(),
-                        [&](const SeqCoords &i) {
-                          return weighted(i[0], i[2] / Dv, i[1], i[2] % Dv);
-                        });
+  int vectors = (Sk + kLanes - 1) / kLanes;
+  la.rjMax = RDom(0, vectors, "rjmax");
+  Expr key = Halide::min(la.rjMax * kLanes + lane, Sk - 1); // max: repeats harmless
+  la.maxPart = func("max_part");
+  la.maxPart(lane, i, h, b) = Halide::Float(32).min();
+  la.maxPart(lane, i, h, b) = Halide::max(la.maxPart(lane, i, h, b), logit(key, i, h, b));
+  la.rLaneMax = RDom(0, kLanes, "lane");
+  la.rowMax = func("row_max");
+  la.rowMax(i, h, b) = Halide::Float(32).min();
+  la.rowMax(i, h, b) = Halide::max(la.rowMax(i, h, b), la.maxPart(la.rLaneMax, i, h, b));
+  la.probs = func("probs");
+  la.probs(j, i, h, b) = expNonPositive(logit(j, i, h, b) - la.rowMax(i, h, b));
+  la.rjSum = RDom(0, vectors, "rjsum");
+  Expr keyS = la.rjSum * kLanes + lane;
+  la.sumPart = func("sum_part");
+  la.sumPart(lane, i, h, b) = 0.0f;
+  la.sumPart(lane, i, h, b) += Halide::select(
+      keyS < Sk, la.probs(Halide::min(keyS, Sk - 1), i, h, b), 0.0f);
+  la.rLaneSum = RDom(0, kLanes, "lane");
+  la.rowSum = func("row_sum");
+  la.rowSum(i, h, b) = 0.0f;
+  la.rowSum(i, h, b) += la.sumPart(la.rLaneSum, i, h, b);
+  la.rj = RDom(0, Sk, "rj");
+  la.acc = func("acc");
+  la.acc(e, i, h, b) = 0.0f;
+  la.acc(e, i, h, b) += la.probs(la.rj, i, h, b) * v(b, h, la.rj, e);
+  la.out = func("out");
+  Shape shape;
+  if (is4d) {
+    la.out(e, i, h, b) = la.acc(e, i, h, b) * (1.0f / la.rowSum(i, h, b));
+    shape = {batch, heads, Sq, Dv};
+  } else {
+    Expr hh = x / Dv;
+    la.out(x, i, b) = la.acc(x % Dv, i, hh, b) * (1.0f / la.rowSum(i, hh, b));
+    shape = {batch, Sq, heads * Dv};
+  }
+  env.model->attentions.push_back(la);
+  return T{la.out, shape};
 }
 
 } // namespace

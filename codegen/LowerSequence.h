@@ -8,12 +8,15 @@
 #ifndef CNNC_CODEGEN_LOWERSEQUENCE_H
 #define CNNC_CODEGEN_LOWERSEQUENCE_H
 
+#include "codegen/Lowering.h"
+
 #include "Halide.h"
 
 #include "mlir/IR/Operation.h"
 #include "llvm/Support/Error.h"
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace cnnc::codegen {
@@ -21,19 +24,29 @@ namespace cnnc::codegen {
 using SeqCoords = std::vector<Halide::Expr>;
 using SeqBody = std::function<Halide::Expr(const SeqCoords &)>;
 
-/// A Func with its MLIR shape, read in MLIR index order.
+/// A Func with its MLIR shape, read in MLIR index order; `component`
+/// selects a value of a Tuple-valued Func.
 struct SeqTensor {
   Halide::Func f;
   std::vector<int64_t> shape;
+  int component = -1;
   Halide::Expr operator()(SeqCoords idx) const {
     std::reverse(idx.begin(), idx.end());
+    if (component >= 0)
+      return f(idx)[component];
     return f(idx);
   }
 };
 
 /// The Lowerer's building blocks (see Lowering.cpp): every Func they create
-/// is registered for scheduling.
+/// is registered for scheduling. Recurrences and attention build their own
+/// Funcs and register them in `model` (LoweredRecurrence, LoweredAttention)
+/// for their schedules.
 struct SequenceEnv {
+  LoweredModel *model;
+  /// The f32 data of a cnn.constant operand (weights packed at compile
+  /// time), nullopt for other values.
+  std::function<std::optional<std::vector<float>>(mlir::Value)> constant;
   std::function<SeqTensor(mlir::Value)> get;
   std::function<SeqTensor(mlir::Operation *, const std::vector<int64_t> &,
                           const SeqBody &)>
@@ -41,9 +54,10 @@ struct SequenceEnv {
   std::function<SeqTensor(mlir::Operation *, const std::vector<int64_t> &,
                           Halide::RDom, const SeqBody &, const SeqBody &)>
       accumulate;
-  /// An undefined Func for an inline reduction (Halide::sum(e, f)) of the op,
-  /// named after it.
-  std::function<Halide::Func(mlir::Operation *, llvm::StringRef kind)> reduction;
+  /// A new, undefined Func of the op named after its layer (<layer>_<kind>,
+  /// unique), so that profiles attribute it to the layer; also the target of
+  /// an inline reduction (Halide::sum(e, f)).
+  std::function<Halide::Func(mlir::Operation *, llvm::StringRef kind)> func;
 };
 
 /// Whether lowerSequenceOp handles `op`.

@@ -1134,6 +1134,8 @@ llvm::Error Lowerer::lowerOp(Operation *op) {
 llvm::Error Lowerer::lowerSequence(Operation *op) {
   auto toSeq = [](Tensor t) { return SeqTensor{t.f, t.shape}; };
   SequenceEnv env{
+      &model,
+      [](Value v) { return constantOperand(v); },
       [&](Value v) { return toSeq(get(v)); },
       [&](Operation *o, const Shape &shape, const Body &body) {
         return toSeq(define(o, shape, body));

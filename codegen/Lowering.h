@@ -128,6 +128,72 @@ struct PhasedConv {
   bool weightsConstant = false; // packed at compile time
 };
 
+/// Units per block of a recurrent op's packed recurrent weights: a step's
+/// GEMV tile is one block (4 vectors of 16) x the gates it computes, so up
+/// to 16 accumulators, and reads the block's weights contiguously.
+constexpr int kRecurrentBlock = 64;
+
+/// One stage of a time step of a recurrent op: a Func f(j, [g,] n) over
+/// hidden units j (innermost), gates g (some stages) and batch n, and the
+/// recurrent GEMVs it reads,
+///   gemv(j, g, n) = init + sum over k of rPack(j, g, k, dir) * in(k, n),
+/// which the schedule computes per block of units inside f.
+struct RecurrentStage {
+  Halide::Func f;
+  std::vector<Halide::Func> gemvs; // dims (j, g, n), one update over `k`
+  std::vector<Halide::RDom> ks;
+  int gates = 0; // extent of f's g dimension (0: f has none)
+};
+
+/// An rnn, gru or lstm lowered by LowerSequence.cpp, scheduled by
+/// scheduleRecurrence (a Func per time step and stage; the sequence is
+/// unrolled):
+///   proj(j, g, n, t, dir) = Wb (+ Rb) + sum over k of
+///       wPack(j, g, k, dir) * x(k, n, t): the input projections of every
+///       step, one GEMM-shaped stage (projAcc holds the reduction);
+///   stages: the steps in order, each reading proj at its time and the
+///       previous step's state (a Tuple (h, c) for lstm);
+///   outputs: Y (its time dimension `yTime`), Y_h (, Y_c).
+/// wPack and rPack are weights packed at compile time (Buffers) when they
+/// are constants, else Funcs that the schedule computes first; rPack groups
+/// units in blocks of `block`: rPack(j, g, k, dir) =
+/// R[dir][g * hidden + j][k] stored at [dir][j / block][k][g][j % block].
+struct LoweredRecurrence {
+  mlir::Operation *op = nullptr;
+  Halide::Func proj, projAcc, wPack, rPack, y;
+  Halide::Var j, g, n, t, dir, yTime;
+  Halide::RDom projK;
+  std::vector<RecurrentStage> stages;
+  std::vector<Halide::Func> outputs; // Y, Y_h (, Y_c): compute_root
+  int hidden = 1, gates = 1, seq = 1, batch = 1, input = 1, dirs = 1, block = 1;
+  bool weightsConstant = false;
+};
+
+/// cnn.attention lowered by LowerSequence.cpp, scheduled by
+/// scheduleAttention: per tile of query rows, the scores against all keys,
+/// their softmax and the weighted sum of values; only a tile of the score
+/// matrix exists at a time.
+///   kT(j, d, h, b)     = k[b, h, j, d]: keys transposed (keys innermost)
+///   scores(j, i, h, b) = mask + scale * sum over d of q[b, h, i, d] * kT
+///   rowMax(i, h, b)    = max over j of scores; maxPart(lane, i, h, b):
+///                        its per-vector-lane partial maxima
+///   probs(j, i, h, b)  = exp(scores - rowMax)
+///   rowSum(i, h, b)    = sum over j of probs; sumPart likewise
+///   acc(e, i, h, b)    = sum over j of probs * v[b, h, j, e]
+///   out                = acc / rowSum, in the op's result shape: (e, i, h, b)
+///                        for 4-D operands, (x, i, b) with x = h * Dv + e
+///                        for 3-D ones.
+struct LoweredAttention {
+  mlir::Operation *op = nullptr;
+  Halide::Func kT, scores, rowMax, maxPart, probs, rowSum, sumPart, acc, out;
+  Halide::Func keys; // the Func kT reads: (d, j, ...) for 4-D, (h * D + d, j, b)
+  Halide::Var j, i, h, b, e, x, lane, d;
+  Halide::RDom rd, rj, rjMax, rjSum; // over D, keys, keys / 16 (twice)
+  Halide::RDom rLaneMax, rLaneSum;   // over the 16 lanes of the partials
+  int batch = 1, heads = 1, seqQ = 1, seqK = 1, dim = 1, dimV = 1;
+  bool is4d = false;
+};
+
 /// The whole network as Halide objects.
 struct LoweredModel {
   std::string name; // C identifier derived from the module name
@@ -144,6 +210,8 @@ struct LoweredModel {
   /// the ops' layer names (Lowerer::funcName), so Halide's profiler and
   /// generated code read in the network's terms.
   std::vector<std::pair<Halide::Func, mlir::Operation *>> owners;
+  std::vector<LoweredRecurrence> recurrences; // rnn, gru, lstm
+  std::vector<LoweredAttention> attentions;
   // Halide's C++ backend cannot emit the predicated loads of vectorised
   // GuardWithIf tails: such stages stay scalar for it (the C++ compiler
   // vectorises them itself).

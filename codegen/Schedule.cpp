@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+using Halide::Func;
 using Halide::RVar;
 using Halide::TailStrategy;
 using Halide::Var;
@@ -32,8 +33,10 @@ ScheduleHints hintsFor(mlir::Operation *op) {
   integer("tile_oc", hints.tileOc);
   integer("tile_x", hints.tileX);
   integer("tile_y", hints.tileY);
-  if (auto v = dict.getAs<mlir::BoolAttr>("parallel"))
+  if (auto v = dict.getAs<mlir::BoolAttr>("parallel")) {
     hints.parallel = v.getValue();
+    hints.parallelGiven = true;
+  }
   if (auto v = dict.getAs<mlir::BoolAttr>("inline"))
     hints.computeInline = v.getValue();
   if (auto v = dict.getAs<mlir::BoolAttr>("unroll_kx"))
@@ -327,6 +330,179 @@ void schedulePhasedConv(PhasedConv &pc) {
     pc.weights.compute_root().vectorize(Var(pc.weights.args()[0].name()));
 }
 
+/// Vector lanes for a dimension of `extent`: 16 (AVX-512 f32), 8 for
+/// shorter ones, else 1 (scalar).
+int lanesFor(int extent) { return extent >= 16 ? 16 : extent >= 8 ? 8 : 1; }
+
+/// Splits an update stage's `v` into vectors of `lanes` (guarded tails) and
+/// returns {outer, lanes}; the lanes are vectorised unless the C++ backend
+/// (no predicated loads) would need a tail of `extent`.
+std::pair<Var, Var> splitLanes(Halide::Stage stage, Var v, int extent, int lanes, bool cpp) {
+  Var vo(v.name() + "_vo"), vi(v.name() + "_vi");
+  stage.split(v, vo, vi, lanes, TailStrategy::GuardWithIf);
+  if (lanes > 1 && (!cpp || extent % lanes == 0))
+    stage.vectorize(vi);
+  return {vo, vi};
+}
+
+/// Vectorises `f`'s pure definition along `v` when `lanes` > 1.
+void vectorizeIfWide(Func f, Var v, int lanes) {
+  if (lanes > 1)
+    f.vectorize(v, lanes);
+}
+
+/// Below this much work a loop of a recurrence or attention runs on one
+/// thread unless `cnn.tiling` says `parallel = true`: at batch 1 their
+/// parallel loops are a few microseconds each, and Halide's thread pool
+/// takes a mutex per task and a sleeping worker takes longer than that to
+/// wake on a loaded machine. Measured (2 shared cores): 2 threads gained
+/// nothing on a 4 MFLOP attention (35 us) or on LSTM steps of 0.13 MFLOP,
+/// and a 1-thread run lost 2-4 us to the parallel loops' bookkeeping.
+constexpr double kSequenceParallelFlops = 64e6; // ~0.4 ms of one core
+
+bool parallelFor(const ScheduleHints &hints, double flops) {
+  return hints.parallelGiven ? hints.parallel : flops >= kSequenceParallelFlops;
+}
+
+/// A recurrent op: the projections as register tiles of units x time steps
+/// with the input reduction inside; each step's stages per block of units
+/// (the packed weights' block), the recurrent GEMVs computed per block
+/// inside them with all of the block's gates in registers; Y with its time
+/// loop unrolled, so that each step's h is one plain copy.
+void scheduleRecurrence(LoweredRecurrence &lr, bool cpp) {
+  ScheduleHints hints = hintsFor(lr.op);
+  Var j = lr.j, g = lr.g, n = lr.n, t = lr.t, dir = lr.dir;
+  if (!lr.weightsConstant) {
+    lr.wPack.compute_root();
+    lr.rPack.compute_root();
+  }
+  // Projection tile: 2 vectors of units x 8 steps = 16 accumulators.
+  int tileUnits = std::min(lr.hidden, 32), tileSteps = std::min(lr.seq, 8);
+  int lanes = lanesFor(tileUnits);
+  Var jo("jo"), ji("ji"), to("to"), tt("tt"), jg("jg");
+  lr.proj.compute_root()
+      .split(j, jo, ji, tileUnits, TailStrategy::ShiftInwards)
+      .split(t, to, tt, tileSteps, TailStrategy::ShiftInwards)
+      .reorder(ji, tt, jo, g, n, to, dir)
+      .fuse(jo, g, jg);
+  vectorizeIfWide(lr.proj, ji, lanes);
+  double projFlops = 2.0 * lr.dirs * lr.seq * lr.batch * lr.gates * lr.hidden * lr.input;
+  if (parallelFor(hints, projFlops))
+    lr.proj.parallel(jg);
+  lr.projAcc.compute_at(lr.proj, jg).vectorize(j, lanes);
+  Halide::Stage acc = lr.projAcc.update();
+  auto [av, al] = splitLanes(acc, j, tileUnits, lanes, cpp);
+  acc.reorder(al, av, t, g, lr.projK.x, n, dir).unroll(av).unroll(t);
+
+  int B = lr.block, blocks = (lr.hidden + B - 1) / B;
+  int laneB = lanesFor(B);
+  for (RecurrentStage &st : lr.stages) {
+    st.f.compute_root();
+    if (st.gemvs.empty()) { // initial states
+      vectorizeIfWide(st.f, j, laneB);
+      continue;
+    }
+    Var bo("bo"), bi("bi");
+    st.f.split(j, bo, bi, B, TailStrategy::ShiftInwards);
+    if (st.gates > 0)
+      st.f.reorder(bi, g, bo, n).unroll(g);
+    vectorizeIfWide(st.f, bi, laneB);
+    double stepFlops = 2.0 * lr.batch * lr.gates * lr.hidden * lr.hidden;
+    if (blocks > 1 && parallelFor(hints, stepFlops))
+      st.f.parallel(bo);
+    for (size_t k = 0; k < st.gemvs.size(); ++k) {
+      Func gemv = st.gemvs[k];
+      gemv.compute_at(st.f, bo).vectorize(j, laneB);
+      // Every gate of the block's vectors accumulates in registers over k.
+      Halide::Stage up = gemv.update();
+      auto [uv, ul] = splitLanes(up, j, B, laneB, cpp);
+      up.reorder(ul, uv, g, st.ks[k].x, n).unroll(uv).unroll(g);
+    }
+  }
+  for (Func f : lr.outputs) {
+    f.compute_root();
+    vectorizeIfWide(f, j, lanesFor(lr.hidden));
+  }
+  if (lr.seq <= 512) // constant steps: each h is read directly, no select over steps
+    lr.y.unroll(lr.yTime);
+}
+
+/// Attention, flash-style by query tiles: per tile of rows, the scores
+/// against all keys (a register tile of rows x one vector of keys), the row
+/// maxima and sums in two levels and the probabilities, then the product
+/// with the values per smaller tile of rows (rows x all value vectors in
+/// registers); only the tile's scores are stored.
+void scheduleAttention(LoweredAttention &la, bool cpp) {
+  ScheduleHints hints = hintsFor(la.op);
+  // Query rows per tile: 16 rows x 1 vector of keys = 16 score accumulators;
+  // the tile's 16 x keys scores stay in L1 (8 KiB for 128 keys).
+  int tileRows = std::min(la.seqQ, 16);
+  // Rows per value tile: 4 rows x 4 vectors (dim 64) = 16 accumulators.
+  int vecV = (la.dimV + 15) / 16;
+  int tileAcc = std::min(tileRows, std::max(1, 16 / vecV));
+  int lanesK = lanesFor(la.seqK), lanesV = lanesFor(la.dimV);
+  Var io("io"), ii("ii"), iao("iao"), iai("iai"), xh("xh"), xe("xe");
+  Var j = la.j, i = la.i, h = la.h, b = la.b, e = la.e;
+  Func out = la.out;
+  Var inner = la.is4d ? e : xe, head = la.is4d ? h : xh;
+  out.compute_root();
+  if (!la.is4d)
+    out.split(la.x, xh, xe, la.dimV);
+  out.split(i, io, ii, tileRows, TailStrategy::ShiftInwards)
+      .split(ii, iao, iai, tileAcc, TailStrategy::ShiftInwards)
+      .reorder(inner, iai, iao, io, head, b);
+  vectorizeIfWide(out, inner, lanesV);
+  double flops = 2.0 * la.batch * la.heads * la.seqQ * la.seqK * (la.dim + la.dimV);
+  if (la.seqQ > tileRows && parallelFor(hints, flops))
+    out.parallel(io);
+
+  la.kT.compute_root();
+  if (la.dim % 16 == 0 && la.seqK % 16 == 0 && !cpp) {
+    // Transposed by 16 x 16 blocks in registers: rows of keys loaded as
+    // vectors, shuffled, stored as vectors.
+    Var jo("jo"), ji("ji"), dO("do"), di("di");
+    la.kT.tile(j, la.d, jo, dO, ji, di, 16, 16).vectorize(ji).unroll(di);
+    Func rows = la.keys.in(la.kT);
+    rows.compute_at(la.kT, jo).store_in(Halide::MemoryType::Register)
+        .vectorize(rows.args()[0]).unroll(rows.args()[1]);
+  } else {
+    vectorizeIfWide(la.kT, j, lanesK);
+  }
+  // Scores in register tiles of 4 rows x 4 vectors of keys (16
+  // accumulators, 8 loads per 16 FMAs), reduction over d inside, copied
+  // into the query tile's scores (the wrapper `tile`).
+  int regRows = std::min(tileRows, 4), regKeys = std::min(la.seqK, 4 * lanesK);
+  Func tile = la.scores.in();
+  Var jt("jt"), jr("jr"), it("it"), ir("ir");
+  tile.compute_at(out, io)
+      .split(j, jt, jr, regKeys, TailStrategy::ShiftInwards)
+      .split(i, it, ir, regRows, TailStrategy::ShiftInwards)
+      .reorder(jr, ir, jt, it, h, b);
+  vectorizeIfWide(tile, jr, lanesK);
+  la.scores.compute_at(tile, jt);
+  vectorizeIfWide(la.scores, j, lanesK);
+  Halide::Stage sc = la.scores.update();
+  auto [sv, sl] = splitLanes(sc, j, regKeys, lanesK, cpp);
+  sc.reorder(sl, sv, i, la.rd.x, h, b).unroll(sv).unroll(i);
+  for (auto [f, r] : {std::pair{la.maxPart, la.rjMax}, std::pair{la.sumPart, la.rjSum}}) {
+    f.compute_at(out, io).vectorize(la.lane);
+    f.update().reorder(la.lane, r.x, i, h, b).vectorize(la.lane);
+  }
+  la.rowMax.compute_at(out, io);
+  la.rowSum.compute_at(out, io);
+  // Horizontal vector reductions across the lanes (a shuffle tree), not a
+  // dependent scalar chain per row.
+  la.rowMax.update().atomic().vectorize(la.rLaneMax.x);
+  la.rowSum.update().atomic().vectorize(la.rLaneSum.x);
+  la.probs.compute_at(out, io);
+  vectorizeIfWide(la.probs, j, lanesK);
+  la.acc.compute_at(out, iao);
+  vectorizeIfWide(la.acc, e, lanesV);
+  Halide::Stage ac = la.acc.update();
+  auto [ev, el] = splitLanes(ac, e, la.dimV, lanesV, cpp);
+  ac.reorder(el, ev, i, la.rj.x, h, b).unroll(ev).unroll(i);
+}
+
 } // namespace
 
 void applySchedule(LoweredModel &model) {
@@ -354,6 +530,10 @@ void applySchedule(LoweredModel &model) {
     scheduleWinogradConv(wc);
   for (BlockedDepthwise &dw : model.depthwiseConvs)
     scheduleBlockedDepthwise(dw);
+  for (LoweredRecurrence &lr : model.recurrences)
+    scheduleRecurrence(lr, model.forCppBackend);
+  for (LoweredAttention &la : model.attentions)
+    scheduleAttention(la, model.forCppBackend);
 }
 
 } // namespace cnnc::codegen

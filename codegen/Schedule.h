@@ -55,6 +55,7 @@ namespace cnnc::codegen {
 struct ScheduleHints {
   int vector = 16; // AVX-512 holds 16 f32 lanes
   bool parallel = true;
+  bool parallelGiven = false; // `parallel` came from cnn.tiling
   std::optional<bool> computeInline; // unset: the default rule above
   std::string layout;                // empty: default
   int tileOc = 0, tileX = 0, tileY = 0; // 0: default

@@ -101,23 +101,26 @@ std::string checkDesc(const cnnc_model_desc *d) {
   return "";
 }
 
-// Why buffer `t` cannot stand for `want`, or "" when it matches.
+// Why buffer `t` cannot stand for `want`, or "" when it matches. Runs on
+// every cnnc_model_run, so the message is only built for a mismatch.
 std::string checkTensor(const cnnc_tensor &t, const cnnc_tensor_desc &want,
                         const char *kind) {
+  bool known = knownDtype(t.dtype), rankOk = t.rank >= 0 && t.rank <= CNNC_MAX_RANK;
+  bool same = known && rankOk && dtypeValue(t.dtype) == dtypeValue(want.dtype) &&
+              t.rank == want.rank && std::equal(want.shape, want.shape + want.rank, t.shape);
+  bool data = t.data || cnnc_tensor_desc_num_elements(&want) == 0;
+  if (same && data)
+    return "";
   std::string where = std::string(kind) + " '" + want.name + "': ";
-  if (!knownDtype(t.dtype))
+  if (!known)
     return where + "unknown dtype " + std::to_string(dtypeValue(t.dtype));
   std::string expected = shapeString(want.dtype, want.rank, want.shape);
-  if (t.rank < 0 || t.rank > CNNC_MAX_RANK)
+  if (!rankOk)
     return where + "expected " + expected + ", got rank " + std::to_string(t.rank);
-  bool same = dtypeValue(t.dtype) == dtypeValue(want.dtype) && t.rank == want.rank &&
-              std::equal(want.shape, want.shape + want.rank, t.shape);
   if (!same)
     return where + "expected " + expected + ", got " +
            shapeString(t.dtype, t.rank, t.shape);
-  if (!t.data && cnnc_tensor_desc_num_elements(&want) > 0)
-    return where + "null data";
-  return "";
+  return where + "null data";
 }
 
 void setError(const cnnc_model *m, std::string msg) {

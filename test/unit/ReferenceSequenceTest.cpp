@@ -73,7 +73,7 @@ std::string signature(const std::vector<Shape> &args,
 }
 
 class Sequence : public ::testing::Test {
-protected:
+public:
   Sequence() { ctx.loadDialect<mlir::cnn::CnnDialect, mlir::func::FuncDialect>(); }
 
   mlir::OwningOpRef<mlir::ModuleOp> parse(const std::string &text) {
@@ -283,7 +283,13 @@ INSTANTIATE_TEST_SUITE_P(
         RecurrentCase{"gru", 3, 3, 5, 2, 4, "reverse", "linear_before_reset = true", 1, true, false, kGruActs},
         RecurrentCase{"rnn", 1, 6, 5, 2, 3, "forward", "", 0, true, true, kRnnActs},
         RecurrentCase{"rnn", 1, 4, 4, 3, 2, "bidirectional", "sequence_lens = array<i64: 4, 2, 1>", 1, true, true,
-                      "\"Softplus\""}),
+                      "\"Softplus\""},
+        // Sizes of the schedule's edge cases: hidden units in two packed
+        // blocks (64 + 8, the last block shifted inwards) and in vectors
+        // with tails, steps not a multiple of the projection tile (8).
+        RecurrentCase{"lstm", 4, 72, 11, 2, 20, "bidirectional", "", 0, true, true, kLstmActs},
+        RecurrentCase{"gru", 3, 40, 9, 1, 17, "forward", "linear_before_reset = false", 1, true, true, kGruActs},
+        RecurrentCase{"gru", 3, 128, 3, 1, 64, "reverse", "linear_before_reset = true", 0, true, false, kGruActs}),
     // Readable test names: lstm_forward_0, gru_reverse_6, ...
     [](const ::testing::TestParamInfo<RecurrentCase> &info) {
       return info.param.op + "_" + info.param.direction + "_" + std::to_string(info.index);
@@ -298,13 +304,36 @@ TEST_F(Sequence, LayerNormMatchesReference) {
                           "%r"));
 }
 
+/// Differential test of one cnn.attention of `args` (q, k, v[, mask]).
+void attentionDiff(Sequence &t, const std::vector<Shape> &args, const Shape &result,
+                   const std::string &attrs = "") {
+  std::string operands, types;
+  for (size_t i = 0; i < args.size(); ++i) {
+    operands += (i ? ", %a" : "%a") + std::to_string(i);
+    types += (i ? ", " : "") + ty(args[i]);
+  }
+  t.differential(args, moduleText(args, {result},
+                                  "%r = cnn.attention " + operands +
+                                      (attrs.empty() ? "" : " {" + attrs + "}") + " : (" +
+                                      types + ") -> " + ty(result),
+                                  "%r"));
+}
+
 TEST_F(Sequence, Attention4DMaskMatchesReference) {
-  Shape qs{2, 2, 5, 4}, ks{2, 2, 7, 4}, vs{2, 2, 7, 3}, ms{5, 7}, ys{2, 2, 5, 3};
-  differential({qs, ks, vs, ms},
-               moduleText({qs, ks, vs, ms}, {ys},
-                          "%r = cnn.attention %a0, %a1, %a2, %a3 : (" + ty(qs) + ", " + ty(ks) +
-                              ", " + ty(vs) + ", " + ty(ms) + ") -> " + ty(ys),
-                          "%r"));
+  attentionDiff(*this, {{2, 2, 5, 4}, {2, 2, 7, 4}, {2, 2, 7, 3}, {5, 7}}, {2, 2, 5, 3});
+}
+
+// Keys and dimension multiples of 16 (keys transposed by 16 x 16 blocks in
+// registers), query rows not a multiple of the 16-row tile, values not a
+// multiple of a vector, a mask.
+TEST_F(Sequence, AttentionTiledMatchesReference) {
+  attentionDiff(*this, {{1, 2, 37, 32}, {1, 2, 48, 32}, {1, 2, 48, 24}, {37, 48}}, {1, 2, 37, 24});
+}
+
+// 3-D operands split into 2 heads of 32; 130 queries and keys (a tail tile).
+TEST_F(Sequence, Attention3DLongMatchesReference) {
+  Shape xs{1, 130, 64};
+  attentionDiff(*this, {xs, xs, xs}, xs, "num_heads = 2 : i64");
 }
 
 // Its output rows are exactly one AVX-512 vector (4 heads x 4), stored with
@@ -312,11 +341,7 @@ TEST_F(Sequence, Attention4DMaskMatchesReference) {
 // until runJit staged caller memory that is not 64-byte aligned.
 TEST_F(Sequence, Attention3DHeadsMatchesReference) {
   Shape xs{1, 6, 16};
-  differential({xs, xs, xs},
-               moduleText({xs, xs, xs}, {xs},
-                          "%r = cnn.attention %a0, %a1, %a2 {num_heads = 4 : i64, scale = 0.3 : f32} : (" +
-                              ty(xs) + ", " + ty(xs) + ", " + ty(xs) + ") -> " + ty(xs),
-                          "%r"));
+  attentionDiff(*this, {xs, xs, xs}, xs, "num_heads = 4 : i64, scale = 0.3 : f32");
 }
 
 } // namespace
