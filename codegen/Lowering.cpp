@@ -123,48 +123,128 @@ float f32(const llvm::APFloat &v) { return v.convertToFloat(); }
 
 Expr negInf() { return Expr(-std::numeric_limits<float>::infinity()); }
 
-/// Source coordinate of output coordinate x along a dimension resized from
-/// `in` to `out` elements (ODS of cnn.resize), as the exact fraction num/den:
-/// nearest rounding then decides ties (s = k + 0.5) exactly, where a float
-/// scale can land on either side (e.g. in = 2, out = 7, x = 3: s = 0.5).
+/// A source coordinate as the exact fraction num/den (den > 0): nearest
+/// rounding then decides ties (c = k + 0.5) exactly, where a float scale
+/// can land on either side (e.g. in = 2, out = 7, x = 3: c = 0.5).
 struct Fraction {
   Expr num;
   int den;
-  Expr value() const { return Halide::cast<float>(num) / float(den); }
 };
 
-Fraction sourceCoord(Expr x, int64_t in, int64_t out, cnn::CoordMode mode) {
-  int i = int(in), o = int(out);
-  switch (mode) {
-  case cnn::CoordMode::half_pixel: // (x + 1/2) * in / out - 1/2
-    return {(2 * x + 1) * i - o, 2 * o};
-  case cnn::CoordMode::pytorch_half_pixel:
-    return out > 1 ? Fraction{(2 * x + 1) * i - o, 2 * o} : Fraction{Expr(0), 1};
-  case cnn::CoordMode::asymmetric:
-    return {x * i, o};
-  case cnn::CoordMode::align_corners:
-    return out > 1 ? Fraction{x * (i - 1), o - 1} : Fraction{Expr(0), 1};
-  }
-  llvm_unreachable("unknown coord mode");
-}
+/// An f64 constant (Halide's operators take int and float literals only).
+Expr f64(double v) { return Halide::Internal::FloatImm::make(Halide::Float(64), v); }
 
 /// floor(n / d) for d > 0 (Halide's integer division rounds down).
 Expr floorDiv(Expr n, int d) { return n / d; }
 Expr ceilDiv(Expr n, int d) { return -((-n) / d); }
 
-Expr roundNearest(const Fraction &s, cnn::NearestMode mode) {
-  switch (mode) {
-  case cnn::NearestMode::round_prefer_floor: // ceil(s - 1/2)
-    return ceilDiv(2 * s.num - s.den, 2 * s.den);
-  case cnn::NearestMode::round_prefer_ceil: // floor(s + 1/2)
-    return floorDiv(2 * s.num + s.den, 2 * s.den);
-  case cnn::NearestMode::floor:
-    return floorDiv(s.num, s.den);
-  case cnn::NearestMode::ceil:
-    return ceilDiv(s.num, s.den);
+/// The input coordinate c that output coordinate x maps to along one
+/// resized dimension (the table in the ODS of cnn.resize). Exact when c is
+/// a ratio of integers (no `scale`, not tf_crop_and_resize); otherwise an
+/// f64 expression, computed as ONNX's reference computes it.
+struct SourceCoord {
+  std::optional<Fraction> exact;
+  Expr real;    // f64, when not exact
+  Expr outside; // tf_crop_and_resize: c outside [0, in - 1]
+
+  SourceCoord(Expr x, int64_t in, int64_t out, int dim, cnn::ResizeOp op) {
+    auto scale = op.getScale();
+    int i = int(in), o = int(out);
+    Expr xd = Halide::cast<double>(x), half = f64(0.5);
+    Expr s = scale ? f64((*scale)[dim]) : Expr();
+    switch (op.getCoordMode()) {
+    case cnn::CoordMode::half_pixel: // (x + 1/2) * in / out - 1/2
+      if (!scale)
+        exact = Fraction{(2 * x + 1) * i - o, 2 * o};
+      else
+        real = (xd + half) / s - half;
+      break;
+    case cnn::CoordMode::pytorch_half_pixel:
+      if (out == 1)
+        exact = Fraction{Expr(0), 1};
+      else if (!scale)
+        exact = Fraction{(2 * x + 1) * i - o, 2 * o};
+      else
+        real = (xd + half) / s - half;
+      break;
+    case cnn::CoordMode::tf_half_pixel_for_nn: // (x + 1/2) * in / out
+      if (!scale)
+        exact = Fraction{(2 * x + 1) * i, 2 * o};
+      else
+        real = (xd + half) / s;
+      break;
+    case cnn::CoordMode::asymmetric:
+      if (!scale)
+        exact = Fraction{x * i, o};
+      else
+        real = xd / s;
+      break;
+    case cnn::CoordMode::align_corners:
+      if (out == 1)
+        exact = Fraction{Expr(0), 1};
+      else if (!scale)
+        exact = Fraction{x * (i - 1), o - 1};
+      else // the resized length is in * scale, not out
+        real = xd * f64(double(in - 1)) / f64(double(in) * double((*scale)[dim]) - 1.0);
+      break;
+    case cnn::CoordMode::tf_crop_and_resize: {
+      double start = (*op.getRoi())[dim], end = (*op.getRoi())[dim + 2];
+      double span = double(in - 1);
+      real = out == 1 ? f64((start + end) * span / 2)
+                      : f64(start * span) +
+                            xd * f64(end - start) * f64(span) / f64(double(out - 1));
+      outside = real < f64(0) || real > f64(span);
+      break;
+    }
+    }
+    if (real.defined()) // the f64 arithmetic as written, no fast math
+      real = Halide::strict_float(real);
+    if (outside.defined())
+      outside = Halide::strict_float(outside);
   }
-  llvm_unreachable("unknown nearest mode");
-}
+
+  /// floor(c), i32.
+  Expr floor() const {
+    return exact ? floorDiv(exact->num, exact->den)
+                 : Halide::cast<int>(Halide::floor(real));
+  }
+  /// c - floor(c), f32 in [0, 1).
+  Expr frac() const {
+    if (exact)
+      return Halide::cast<float>(exact->num - floor() * exact->den) / float(exact->den);
+    return Halide::cast<float>(real - Halide::floor(real));
+  }
+  /// c rounded to an input index by `mode` (not clamped).
+  Expr round(cnn::NearestMode mode) const {
+    if (exact) {
+      const Fraction &s = *exact;
+      switch (mode) {
+      case cnn::NearestMode::round_prefer_floor: // ceil(c - 1/2)
+        return ceilDiv(2 * s.num - s.den, 2 * s.den);
+      case cnn::NearestMode::round_prefer_ceil: // floor(c + 1/2)
+        return floorDiv(2 * s.num + s.den, 2 * s.den);
+      case cnn::NearestMode::floor:
+        return floorDiv(s.num, s.den);
+      case cnn::NearestMode::ceil:
+        return ceilDiv(s.num, s.den);
+      }
+      llvm_unreachable("unknown nearest mode");
+    }
+    Expr f = Halide::floor(real), r = real - f;
+    Expr down = Halide::cast<int>(f), up = down + 1;
+    switch (mode) {
+    case cnn::NearestMode::round_prefer_floor:
+      return Halide::select(r > f64(0.5), up, down);
+    case cnn::NearestMode::round_prefer_ceil:
+      return Halide::select(r >= f64(0.5), up, down);
+    case cnn::NearestMode::floor:
+      return down;
+    case cnn::NearestMode::ceil:
+      return Halide::select(r > f64(0), up, down);
+    }
+    llvm_unreachable("unknown nearest mode");
+  }
+};
 
 /// Window geometry of one spatial dimension of a conv or pool.
 struct Window {
@@ -929,32 +1009,82 @@ void Lowerer::lowerPad(cnn::PadOp op) {
        }));
 }
 
+/// The input indices (clamped) and weights that one output coordinate
+/// reads along one resized dimension of `n` input elements, for linear and
+/// cubic interpolation.
+struct ResizeTaps {
+  std::vector<Expr> index, weight;
+};
+
+ResizeTaps linearTaps(const SourceCoord &c, int n) {
+  // c clamped to [0, n - 1]: below 0 both taps are element 0, above n - 1
+  // both are element n - 1.
+  Expr lo = c.floor(), t = c.frac();
+  Expr below = lo < 0, above = lo >= n - 1;
+  lo = Halide::clamp(lo, 0, n - 1);
+  t = Halide::select(below || above, 0.0f, t);
+  return {{lo, Halide::min(lo + 1, n - 1)}, {1.0f - t, t}};
+}
+
+ResizeTaps cubicTaps(const SourceCoord &c, int n, float a, bool excludeOutside) {
+  // Keys' kernel on |d| <= 1 and on 1 < |d| < 2; the four taps floor(c) - 1
+  // .. floor(c) + 2 lie at distances 1 + t, t, 1 - t, 2 - t.
+  auto near = [a](Expr d) { return ((a + 2.0f) * d - (a + 3.0f)) * d * d + 1.0f; };
+  auto far = [a](Expr d) { return ((a * d - 5.0f * a) * d + 8.0f * a) * d - 4.0f * a; };
+  Expr base = c.floor(), t = c.frac();
+  ResizeTaps taps;
+  Expr sum = 0.0f;
+  for (int k = -1; k <= 2; ++k) {
+    Expr i = base + k;
+    Expr w = k == -1 ? far(1.0f + t) : k == 0 ? near(t) : k == 1 ? near(1.0f - t) : far(2.0f - t);
+    if (excludeOutside)
+      w = Halide::select(i >= 0 && i < n, w, 0.0f);
+    taps.index.push_back(Halide::clamp(i, 0, n - 1));
+    taps.weight.push_back(w);
+    sum = sum + w;
+  }
+  if (excludeOutside)
+    for (Expr &w : taps.weight)
+      w = w / sum;
+  return taps;
+}
+
 void Lowerer::lowerResize(cnn::ResizeOp op) {
   Tensor in = get(op.getInput());
   Shape outShape = shapeOf(op.getResult());
-  auto coordMode = op.getCoordMode();
-  auto nearestMode = op.getNearestMode();
-  bool linear = op.getMode() == cnn::ResizeMode::linear;
+  cnn::ResizeMode mode = op.getMode();
+  float a = f32(op.getCubicCoeffA());
+  bool excludeOutside = op.getExcludeOutside();
+  float extrapolation = f32(op.getExtrapolationValue());
   bind(op, define(op, outShape, [&](const Coords &i) {
-         Fraction cy = sourceCoord(i[2], in.shape[2], outShape[2], coordMode);
-         Fraction cx = sourceCoord(i[3], in.shape[3], outShape[3], coordMode);
+         SourceCoord cy(i[2], in.shape[2], outShape[2], 0, op);
+         SourceCoord cx(i[3], in.shape[3], outShape[3], 1, op);
          int h = in.dim(2), w = in.dim(3);
-         if (!linear) {
-           auto pick = [&](const Fraction &s, int n) {
-             return Halide::clamp(roundNearest(s, nearestMode), 0, n - 1);
+         Expr value;
+         if (mode == cnn::ResizeMode::nearest) {
+           auto pick = [&](const SourceCoord &c, int n) {
+             return Halide::clamp(c.round(op.getNearestMode()), 0, n - 1);
            };
-           return in({i[0], i[1], pick(cy, h), pick(cx, w)});
+           value = in({i[0], i[1], pick(cy, h), pick(cx, w)});
+         } else {
+           ResizeTaps ty = mode == cnn::ResizeMode::linear
+                               ? linearTaps(cy, h)
+                               : cubicTaps(cy, h, a, excludeOutside);
+           ResizeTaps tx = mode == cnn::ResizeMode::linear
+                               ? linearTaps(cx, w)
+                               : cubicTaps(cx, w, a, excludeOutside);
+           for (size_t y = 0; y < ty.index.size(); ++y) {
+             Expr row;
+             for (size_t x = 0; x < tx.index.size(); ++x) {
+               Expr term = in({i[0], i[1], ty.index[y], tx.index[x]}) * tx.weight[x];
+               row = row.defined() ? row + term : term;
+             }
+             value = value.defined() ? value + row * ty.weight[y] : row * ty.weight[y];
+           }
          }
-         Expr sy = cy.value(), sx = cx.value();
-         sy = Halide::clamp(sy, 0.0f, float(h - 1));
-         sx = Halide::clamp(sx, 0.0f, float(w - 1));
-         Expr y0 = Halide::cast<int>(Halide::floor(sy)), x0 = Halide::cast<int>(Halide::floor(sx));
-         Expr y1 = Halide::min(y0 + 1, h - 1), x1 = Halide::min(x0 + 1, w - 1);
-         Expr fy = sy - Halide::cast<float>(y0), fx = sx - Halide::cast<float>(x0);
-         auto row = [&](Expr y) {
-           return in({i[0], i[1], y, x0}) * (1.0f - fx) + in({i[0], i[1], y, x1}) * fx;
-         };
-         return row(y0) * (1.0f - fy) + row(y1) * fy;
+         if (cy.outside.defined())
+           value = Halide::select(cy.outside || cx.outside, extrapolation, value);
+         return value;
        }));
 }
 

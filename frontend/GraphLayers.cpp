@@ -430,62 +430,109 @@ mlir::Value lowerPad(Layer &l) {
   return l.importer.build(l, "cnn.pad", l.inputs, attrs.list);
 }
 
-/// The output size of resize from `scale` (S or [SH, SW]) or `size`.
-std::optional<SmallVector<int64_t>> resizeSize(Layer &l) {
+/// N or [N0, ..., N(count-1)] of numbers as f32 (the precision of the op's
+/// scale and roi); nullopt (reported) for anything else.
+std::optional<SmallVector<float>> resizeFloats(Layer &l, const Literal &v,
+                                               size_t count) {
+  auto number = [](const Literal &x) {
+    return x.kind == Literal::Int || x.kind == Literal::Float;
+  };
+  if (number(v) && count == 2)
+    return SmallVector<float>(count, float(v.floatValue));
+  if (v.kind == Literal::List && v.items.size() == count &&
+      llvm::all_of(v.items, number))
+    return llvm::map_to_vector(v.items, [](const Literal &x) { return float(x.floatValue); });
+  l.error(v.loc) << "expected " << (count == 2 ? "a number or " : "")
+                 << "a list of " << count << " numbers";
+  return std::nullopt;
+}
+
+/// The output size of resize from `scale` (S or [SH, SW]) or `size`, and
+/// the scale for the op where in * scale is not whole (ONNX: the output is
+/// floor(in * scale), the coordinates map by the scale). tf_crop_and_resize
+/// scales the cropped length, (end - start) * in.
+struct ResizeGeometry {
+  SmallVector<int64_t> size;
+  std::optional<SmallVector<float>> scale;
+};
+std::optional<ResizeGeometry> resizeGeometry(Layer &l,
+                                             std::optional<SmallVector<float>> roi) {
   const Literal *scale = l.find("scale");
   if (!scale) {
     if (!l.require("size"))
       return std::nullopt;
-    return l.getInts("size", {}, 2, 1);
+    return ResizeGeometry{l.getInts("size", {}, 2, 1), std::nullopt};
   }
   if (l.find("size")) {
     l.error(l.stmt.keys[0].loc) << "give either 'scale' or 'size', not both";
     return std::nullopt;
   }
-  SmallVector<double> factors;
-  if (scale->kind == Literal::Int || scale->kind == Literal::Float)
-    factors.assign(2, scale->floatValue);
-  else if (scale->kind == Literal::List && scale->items.size() == 2 &&
-           llvm::all_of(scale->items, [](const Literal &v) {
-             return v.kind == Literal::Int || v.kind == Literal::Float;
-           }))
-    factors = {scale->items[0].floatValue, scale->items[1].floatValue};
-  ArrayRef<int64_t> in = shapeOf(l.inputs[0]);
-  SmallVector<int64_t> size;
-  for (size_t i = 0; i < factors.size(); ++i) {
-    double out = std::floor(double(in[2 + i]) * factors[i]);
-    if (out >= 1 && out <= double(int64_t(1) << 40))
-      size.push_back(int64_t(out));
-  }
-  if (size.size() != 2) {
-    l.error(scale->loc) << "expected a positive scale S or [SH, SW] for the "
-                        << in[2] << "x" << in[3] << " input";
+  std::optional<SmallVector<float>> factors = resizeFloats(l, *scale, 2);
+  if (!factors)
     return std::nullopt;
+  ArrayRef<int64_t> in = shapeOf(l.inputs[0]);
+  ResizeGeometry g;
+  bool whole = true;
+  for (size_t i = 0; i < 2; ++i) {
+    double len = double(in[2 + i]) * double((*factors)[i]);
+    if (roi)
+      len *= double((*roi)[i + 2]) - double((*roi)[i]);
+    if (!(len >= 1 && len <= double(int64_t(1) << 40))) {
+      l.error(scale->loc) << "expected a positive scale S or [SH, SW] for the "
+                          << in[2] << "x" << in[3] << " input";
+      return std::nullopt;
+    }
+    g.size.push_back(int64_t(std::floor(len)));
+    whole = whole && len == std::floor(len);
   }
-  return size;
+  if (!whole && !roi)
+    g.scale = factors;
+  return g;
 }
 
 mlir::Value lowerResize(Layer &l) {
   if (!checkRank(l, 4, false, " (NCHW)"))
     return {};
-  auto size = resizeSize(l);
-  StringRef mode = l.getWord("mode", "nearest", {"nearest", "linear"});
+  StringRef mode = l.getWord("mode", "nearest", {"nearest", "linear", "cubic"});
   StringRef coord = l.getWord(
       "coord_mode", mode == "nearest" ? "asymmetric" : "half_pixel",
-      {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"});
+      {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel",
+       "tf_half_pixel_for_nn", "tf_crop_and_resize"});
   StringRef nearest = l.getWord(
       "nearest_mode", "floor",
       {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"});
-  if (!size || l.failed)
+  std::optional<SmallVector<float>> roi;
+  if (const Literal *r = l.find("roi")) {
+    if (coord != "tf_crop_and_resize") {
+      l.error(r->loc) << "'roi' is only used by coord_mode=tf_crop_and_resize";
+      return {};
+    }
+    if (!(roi = resizeFloats(l, *r, 4)))
+      return {};
+  } else if (coord == "tf_crop_and_resize" && !l.require("roi")) {
+    return {};
+  }
+  auto geometry = resizeGeometry(l, roi);
+  float cubicA = float(l.getFloat("cubic_coeff_a", -0.75));
+  bool excludeOutside = l.getBool("exclude_outside", false);
+  float extrapolation = float(l.getFloat("extrapolation_value", 0.0));
+  if (!geometry || l.failed)
     return {};
   MLIRContext *ctx = l.loc.getContext();
   Attrs attrs(l);
-  attrs.ints("size", *size)
+  attrs.ints("size", geometry->size)
       .attr("mode", cnn::ResizeModeAttr::get(ctx, *cnn::symbolizeResizeMode(mode)))
       .attr("coord_mode",
             cnn::CoordModeAttr::get(ctx, *cnn::symbolizeCoordMode(coord)))
       .attr("nearest_mode",
             cnn::NearestModeAttr::get(ctx, *cnn::symbolizeNearestMode(nearest)));
+  if (geometry->scale)
+    attrs.attr("scale", attrs.b.getDenseF32ArrayAttr(*geometry->scale));
+  if (roi)
+    attrs.attr("roi", attrs.b.getDenseF32ArrayAttr(*roi))
+        .f32("extrapolation_value", extrapolation);
+  if (mode == "cubic")
+    attrs.f32("cubic_coeff_a", cubicA).boolean("exclude_outside", excludeOutside);
   return l.importer.build(l, "cnn.resize", l.inputs, attrs.list);
 }
 
@@ -661,7 +708,10 @@ const LayerKind layerKinds[] = {
     {"softmax", "axis", 1, 1, lowerAxisOp},
     {"log_softmax", "axis", 1, 1, lowerAxisOp},
     {"pad", "pads mode value", 1, 1, lowerPad},
-    {"resize", "scale size mode coord_mode nearest_mode", 1, 1, lowerResize},
+    {"resize",
+     "scale size mode coord_mode nearest_mode roi extrapolation_value "
+     "cubic_coeff_a exclude_outside",
+     1, 1, lowerResize},
     {"lstm", "hidden direction batch_first bias output", 1, 3, lowerRecurrent},
     {"gru", "hidden direction batch_first bias output linear_before_reset", 1,
      2, lowerRecurrent},

@@ -53,9 +53,6 @@ const PlainKind kPlainKinds[] = {
     {"concat", {{"axis", "axis"}}}, {"flatten", {{"axis", "axis"}}},
     {"softmax", {{"axis", "axis"}}}, {"log_softmax", {{"axis", "axis"}}},
     {"reshape", {{"shape", "shape"}}}, {"transpose", {{"perm", "perm"}}},
-    {"resize",
-     {{"size", "size"}, {"mode", "mode"}, {"coord_mode", "coord_mode"},
-      {"nearest_mode", "nearest_mode"}}},
     {"relu", {}}, {"sigmoid", {}}, {"tanh", {}}, {"hard_swish", {}},
     {"softplus", {}}, {"softsign", {}},
     {"gelu", {{"approximate", "approximate"}}},
@@ -101,6 +98,16 @@ std::string formatInts(ArrayRef<int64_t> v) {
 std::optional<std::string> formatAttr(Attribute a) {
   if (auto ints = dyn_cast<DenseI64ArrayAttr>(a))
     return formatInts(ints.asArrayRef());
+  if (auto floats = dyn_cast<DenseF32ArrayAttr>(a)) {
+    std::string s = "[";
+    for (auto [i, f] : llvm::enumerate(floats.asArrayRef())) {
+      std::optional<std::string> v = formatFloat(f);
+      if (!v)
+        return std::nullopt;
+      s += (i ? ", " : "") + *v;
+    }
+    return s + "]";
+  }
   if (auto b = dyn_cast<BoolAttr>(a))
     return std::string(b.getValue() ? "true" : "false");
   if (auto i = dyn_cast<IntegerAttr>(a))
@@ -178,6 +185,7 @@ private:
   LogicalResult writeDense(Operation *op, Line &line);
   LogicalResult writePRelu(Operation *op, Line &line);
   LogicalResult writePad(Operation *op, Line &line);
+  LogicalResult writeResize(Operation *op, Line &line);
   LogicalResult addWeight(Operation *op, const Line &line, StringRef suffix,
                           Value v, std::vector<int64_t> shape);
   LogicalResult addKey(Operation *op, Line &line, StringRef attr,
@@ -358,6 +366,36 @@ LogicalResult GraphWriter::writePad(Operation *op, Line &line) {
   return addKey(op, line, "value", "value");
 }
 
+/// `scale` instead of `size` where the op has one (the layer computes the
+/// size from it); the crop's and the cubic kernel's keys where they apply.
+LogicalResult GraphWriter::writeResize(Operation *op, Line &line) {
+  line.inputs = {op->getOperand(0)};
+  auto resize = cast<cnn::ResizeOp>(op);
+  if (std::optional<ArrayRef<float>> scale = resize.getScale()) {
+    ArrayRef<int64_t> in = shapeOf(op->getOperand(0)), size = resize.getSize();
+    for (int d = 0; d < 2; ++d)
+      if (std::floor(double(in[2 + d]) * double((*scale)[d])) != double(size[d]))
+        return error(op, "its scale does not give its size (the layer's "
+                         "size is floor(input * scale))");
+    if (failed(addKey(op, line, "scale", "scale")))
+      return failure();
+  } else if (failed(addKey(op, line, "size", "size"))) {
+    return failure();
+  }
+  for (const char *key : {"mode", "coord_mode", "nearest_mode"})
+    if (failed(addKey(op, line, key, key)))
+      return failure();
+  SmallVector<const char *> keys;
+  if (resize.getCoordMode() == cnn::CoordMode::tf_crop_and_resize)
+    keys.append({"roi", "extrapolation_value"});
+  if (resize.getMode() == cnn::ResizeMode::cubic)
+    keys.append({"cubic_coeff_a", "exclude_outside"});
+  for (const char *key : keys)
+    if (failed(addKey(op, line, key, key)))
+      return failure();
+  return success();
+}
+
 void GraphWriter::emit(const Line &line, Value result) {
   text += line.kind + " " + line.name;
   if (!(line.inputs.size() == 1 && line.inputs[0] == previous)) {
@@ -390,6 +428,8 @@ LogicalResult GraphWriter::writeOp(Operation *op) {
     ok = writePRelu(op, line);
   else if (opName == "pad")
     ok = writePad(op, line);
+  else if (opName == "resize")
+    ok = writeResize(op, line);
   else if (const PlainKind *kind = findPlainKind(opName))
     ok = writePlain(op, *kind, line);
   else

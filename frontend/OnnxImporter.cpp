@@ -1042,7 +1042,9 @@ LogicalResult OnnxImporter::importPad(const NodeCtx &c) {
 
 /// Resize (opset 10: X, scales; 11+: X, roi, scales, sizes) and Upsample
 /// (7: scales attribute; 9: scales input). Before Resize-11 the mapping is
-/// asymmetric with floor rounding.
+/// asymmetric with floor rounding. With scales, the output is floor(in *
+/// scale) and the coordinates map by the scale itself, which cnn.resize
+/// takes as its `scale` when it is not exactly out / in.
 LogicalResult OnnxImporter::importResize(const NodeCtx &c) {
   FailureOr<Value> x = input(c, 0);
   if (failed(x) || failed(requireImage(c, *x)))
@@ -1064,8 +1066,7 @@ LogicalResult OnnxImporter::importResize(const NodeCtx &c) {
     return c.error() << "unsupported: mode '" << mode
                      << "', coordinate_transformation_mode '" << coord
                      << "', nearest_mode '" << nearest << "'";
-  if (attrInt(c.node, "exclude_outside", 0) != 0)
-    return c.error() << "unsupported: exclude_outside = 1";
+  bool crop = *coordMode == cnn::CoordMode::tf_crop_and_resize;
 
   // Scales or sizes: whichever is present and non-empty.
   int scalesIdx = c.op() == "Upsample" || c.opset < 11 ? 1 : 2;
@@ -1091,6 +1092,19 @@ LogicalResult OnnxImporter::importResize(const NodeCtx &c) {
       }
     }
   }
+  // The crop of tf_crop_and_resize: [start_0..3, end_0..3], normalised.
+  SmallVector<float> roi = {0, 0, 0, 0, 1, 1, 1, 1};
+  if (crop) {
+    if (!c.has(1))
+      return c.error() << "tf_crop_and_resize needs the roi input";
+    FailureOr<HostTensor *> t = constInput(c, 1);
+    if (failed(t))
+      return failure();
+    std::vector<float> r = (*t)->toFloats();
+    if (r.size() != 8)
+      return c.error() << "roi must have 8 entries, got " << r.size();
+    roi.assign(r.begin(), r.end());
+  }
   llvm::ArrayRef<int64_t> in = shapeOf(*x);
   SmallVector<int64_t> out(in);
   if (sizes) {
@@ -1099,28 +1113,53 @@ LogicalResult OnnxImporter::importResize(const NodeCtx &c) {
     out.assign(*sizes);
   } else if (scales && scales->size() == 4) {
     for (int d = 0; d < 4; ++d) {
-      double exact = double(in[d]) * (*scales)[d];
-      out[d] = int64_t(std::floor(exact));
-      // cnn.resize maps coordinates by in/out; ONNX by 1/scale (and
-      // align_corners by (in-1)/(in*scale-1)). They agree only when the
-      // scale gives a whole size.
-      if (std::abs(exact - out[d]) > 1e-4)
-        return c.error() << "unsupported: scale " << (*scales)[d]
-                         << " of a dimension of " << in[d]
-                         << " gives a fractional size";
+      // ONNX: floor(in * (roi end - roi start) * scale); the roi is [0, 1]
+      // but for tf_crop_and_resize.
+      double len = double(in[d]) * double((*scales)[d]);
+      if (crop)
+        len *= double(roi[d + 4]) - double(roi[d]);
+      if (!(len >= 1) || len > double(int64_t(1) << 40))
+        return c.error() << "scale " << (*scales)[d] << " of a dimension of "
+                         << in[d] << " gives the output size " << len;
+      out[d] = int64_t(std::floor(len));
     }
+    if ((*scales)[0] != 1 || (*scales)[1] != 1)
+      return c.error() << "unsupported: resizing the batch or channel dimension";
   } else {
     return c.error() << "needs 4 scales or 4 sizes";
   }
   if (out[0] != in[0] || out[1] != in[1])
     return c.error() << "unsupported: resizing the batch or channel dimension";
-  return define(
-      c, make(c, "cnn.resize", *x,
-              {ints("size", {out[2], out[3]}),
-               named("mode", cnn::ResizeModeAttr::get(&ctx, *resizeMode)),
-               named("coord_mode", cnn::CoordModeAttr::get(&ctx, *coordMode)),
-               named("nearest_mode",
-                     cnn::NearestModeAttr::get(&ctx, *nearestMode))}));
+  for (int d = 0; crop && d < 2; ++d)
+    if (in[d] > 1 && (roi[d] != 0 || roi[d + 4] != 1))
+      return c.error() << "unsupported: a roi that crops the batch or channel "
+                          "dimension";
+
+  SmallVector<NamedAttribute> attrs{
+      ints("size", {out[2], out[3]}),
+      named("mode", cnn::ResizeModeAttr::get(&ctx, *resizeMode)),
+      named("coord_mode", cnn::CoordModeAttr::get(&ctx, *coordMode)),
+      named("nearest_mode", cnn::NearestModeAttr::get(&ctx, *nearestMode))};
+  // The scale, where it is not exactly out / in (then the exact mapping by
+  // sizes is the same); tf_crop_and_resize maps by roi and size.
+  if (scales && !crop &&
+      (double(in[2]) * (*scales)[2] != double(out[2]) ||
+       double(in[3]) * (*scales)[3] != double(out[3])))
+    attrs.push_back(named("scale", builder.getDenseF32ArrayAttr(
+                                       {(*scales)[2], (*scales)[3]})));
+  if (crop) {
+    attrs.push_back(named("roi", builder.getDenseF32ArrayAttr(
+                                     {roi[2], roi[3], roi[6], roi[7]})));
+    attrs.push_back(f32Attr("extrapolation_value",
+                            attrFloat(c.node, "extrapolation_value", 0.0f)));
+  }
+  if (*resizeMode == cnn::ResizeMode::cubic) {
+    attrs.push_back(f32Attr("cubic_coeff_a",
+                            attrFloat(c.node, "cubic_coeff_a", -0.75f)));
+    attrs.push_back(named("exclude_outside",
+                          builder.getBoolAttr(attrInt(c.node, "exclude_outside", 0) != 0)));
+  }
+  return define(c, make(c, "cnn.resize", *x, attrs));
 }
 
 /// Identity and (inference) Dropout forward their input, whatever it is.

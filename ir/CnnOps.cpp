@@ -14,6 +14,9 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
 
+#include <cmath>
+#include <cstdio>
+
 using namespace mlir;
 using namespace mlir::cnn;
 
@@ -546,8 +549,41 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+/// The optional f32 arrays of resize: `count` finite entries, and positive
+/// ones for `scale`.
+static LogicalResult checkResizeFloats(std::optional<ArrayRef<float>> values,
+                                       size_t count, bool positive,
+                                       StringRef name, const LayerDiag &diag) {
+  if (!values)
+    return success();
+  if (values->size() != count)
+    return diag(name + " must have " + Twine(count) + " entries, got " +
+                Twine(values->size()));
+  for (float v : *values)
+    if (!std::isfinite(v) || (positive && v <= 0)) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%g", double(v));
+      return diag(name + " must be " + (positive ? "positive and " : "") +
+                  "finite, got " + text);
+    }
+  return success();
+}
+
 LogicalResult ResizeOp::verify() {
-  return checkArray(getSize(), 2, 1, "size", diagFor(*this));
+  LayerDiag diag = diagFor(*this);
+  if (failed(checkArray(getSize(), 2, 1, "size", diag)) ||
+      failed(checkResizeFloats(getScale(), 2, true, "scale", diag)) ||
+      failed(checkResizeFloats(getRoi(), 4, false, "roi", diag)))
+    return failure();
+  bool crop = getCoordMode() == CoordMode::tf_crop_and_resize;
+  if (crop && !getRoi())
+    return diag("coord_mode tf_crop_and_resize needs a roi");
+  if (!crop && getRoi())
+    return diag("roi is only used by coord_mode tf_crop_and_resize");
+  if (crop && getScale())
+    return diag("coord_mode tf_crop_and_resize maps by roi and size, not by "
+                "scale");
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

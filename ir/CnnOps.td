@@ -51,7 +51,8 @@ def Cnn_PadMode : I32EnumAttr<"PadMode", "padding fill rule", [
 def Cnn_PadModeAttr : EnumAttr<Cnn_Dialect, Cnn_PadMode, "pad_mode">;
 
 def Cnn_ResizeMode : I32EnumAttr<"ResizeMode", "interpolation", [
-    I32EnumAttrCase<"nearest", 0>, I32EnumAttrCase<"linear", 1>]> {
+    I32EnumAttrCase<"nearest", 0>, I32EnumAttrCase<"linear", 1>,
+    I32EnumAttrCase<"cubic", 2>]> {
   let cppNamespace = "::mlir::cnn";
   let genSpecializedAttr = 0;
 }
@@ -61,7 +62,9 @@ def Cnn_CoordMode : I32EnumAttr<"CoordMode",
     "how an output coordinate maps to an input coordinate (ONNX names)", [
     I32EnumAttrCase<"half_pixel", 0>, I32EnumAttrCase<"asymmetric", 1>,
     I32EnumAttrCase<"align_corners", 2>,
-    I32EnumAttrCase<"pytorch_half_pixel", 3>]> {
+    I32EnumAttrCase<"pytorch_half_pixel", 3>,
+    I32EnumAttrCase<"tf_half_pixel_for_nn", 4>,
+    I32EnumAttrCase<"tf_crop_and_resize", 5>]> {
   let cppNamespace = "::mlir::cnn";
   let genSpecializedAttr = 0;
 }
@@ -408,16 +411,50 @@ def Cnn_PadOp : Cnn_ShapedOp<"pad"> {
 def Cnn_ResizeOp : Cnn_ShapedOp<"resize"> {
   let summary = "resize H and W of an NCHW tensor";
   let description = [{
-    Output is [N, C, size[0], size[1]]. An output coordinate x maps to the
-    input coordinate given by `coord_mode` with scale = in / out:
-    half_pixel (x + 0.5) * scale - 0.5; asymmetric x * scale; align_corners
-    x * (in - 1) / (out - 1); pytorch_half_pixel like half_pixel but 0 when
-    out = 1. `nearest` rounds by `nearest_mode`; `linear` is bilinear with
-    the source coordinate clamped to the input.
+    Output is [N, C, size[0], size[1]]. Each of H and W is resized on its
+    own: output coordinate x of a dimension resized from `in` to `out`
+    elements maps to the input coordinate c given by `coord_mode` (ONNX
+    Resize's coordinate_transformation_mode), with s = scale[d] when `scale`
+    is given and s = out / in otherwise:
+
+    | coord_mode | c |
+    |---|---|
+    | half_pixel | (x + 0.5) / s - 0.5 |
+    | pytorch_half_pixel | (x + 0.5) / s - 0.5 if out > 1, else 0 |
+    | asymmetric | x / s |
+    | tf_half_pixel_for_nn | (x + 0.5) / s |
+    | align_corners | x * (in - 1) / (in * s - 1) if out > 1, else 0 |
+    | tf_crop_and_resize | start * (in - 1) + x * (end - start) * (in - 1) / (out - 1) if out > 1, else (start + end) * (in - 1) / 2 |
+
+    `scale` (ONNX Resize or Upsample with scales, where out = floor(in *
+    scale)) matters only when it is not exactly out / in, and the importer
+    gives it only then. `roi` = [start_h, start_w, end_h, end_w] (ONNX
+    order, normalised coordinates) is the crop of tf_crop_and_resize, which
+    needs it and takes no `scale`; its outputs whose c in either dimension
+    lies outside [0, in - 1] are `extrapolation_value` (default 0).
+
+    Interpolation, by `mode`:
+    - `nearest`: the input index c rounded by `nearest_mode`
+      (round_prefer_floor rounds halves down, round_prefer_ceil up), clamped
+      to [0, in - 1].
+    - `linear`: bilinear between floor(c) and floor(c) + 1, with c clamped
+      to [0, in - 1].
+    - `cubic`: bicubic over the taps floor(c) - 1 .. floor(c) + 2 with Keys'
+      kernel of coefficient a = `cubic_coeff_a` (default -0.75, as in ONNX
+      and PyTorch): W(d) = (a + 2)|d|^3 -
+      (a + 3)|d|^2 + 1 for |d| <= 1, a|d|^3 - 5a|d|^2 + 8a|d| - 4a for
+      1 < |d| < 2. A tap outside the input reads the nearest edge element;
+      with `exclude_outside` (default false) its weight is 0 instead and
+      the other weights are divided by their sum.
   }];
   let arguments = (ins Cnn_Image:$input, DenseI64ArrayAttr:$size,
       Cnn_ResizeModeAttr:$mode, Cnn_CoordModeAttr:$coord_mode,
-      Cnn_NearestModeAttr:$nearest_mode);
+      Cnn_NearestModeAttr:$nearest_mode,
+      OptionalAttr<DenseF32ArrayAttr>:$scale,
+      OptionalAttr<DenseF32ArrayAttr>:$roi,
+      DefaultValuedAttr<F32Attr, "-0.75">:$cubic_coeff_a,
+      DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
+      DefaultValuedAttr<F32Attr, "0.0">:$extrapolation_value);
   let results = (outs Cnn_Image:$output);
 }
 

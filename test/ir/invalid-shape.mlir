@@ -163,3 +163,67 @@ func.func @resize_zero(%x: tensor<1x3x4x4xf32>) {
   %0 = cnn.resize %x {size = array<i64: 0, 8>, mode = #cnn<resize_mode linear>, coord_mode = #cnn<coord_mode half_pixel>, nearest_mode = #cnn<nearest_mode floor>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x1x8xf32>
   return
 }
+
+// -----
+
+func.func @resize_scale_count(%x: tensor<1x3x4x4xf32>) {
+  // expected-error @+1 {{resize: scale must have 2 entries, got 1}}
+  %0 = cnn.resize %x {size = array<i64: 6, 6>, mode = #cnn<resize_mode linear>, nearest_mode = #cnn<nearest_mode floor>, coord_mode = #cnn<coord_mode half_pixel>, scale = array<f32: 1.5>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @resize_scale_zero(%x: tensor<1x3x4x4xf32>) {
+  // expected-error @+1 {{resize: scale must be positive and finite, got 0}}
+  %0 = cnn.resize %x {size = array<i64: 6, 6>, mode = #cnn<resize_mode linear>, nearest_mode = #cnn<nearest_mode floor>, coord_mode = #cnn<coord_mode half_pixel>, scale = array<f32: 1.5, 0.0>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @resize_scale_inf(%x: tensor<1x3x4x4xf32>) {
+  // expected-error @+1 {{resize: scale must be positive and finite, got inf}}
+  %0 = cnn.resize %x {size = array<i64: 6, 6>, mode = #cnn<resize_mode linear>, nearest_mode = #cnn<nearest_mode floor>, coord_mode = #cnn<coord_mode half_pixel>, scale = array<f32: 1.5, 0x7F800000>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @resize_roi_count(%x: tensor<1x3x4x4xf32>) {
+  // expected-error @+1 {{resize: roi must have 4 entries, got 8}}
+  %0 = cnn.resize %x {size = array<i64: 6, 6>, mode = #cnn<resize_mode linear>, nearest_mode = #cnn<nearest_mode floor>, coord_mode = #cnn<coord_mode tf_crop_and_resize>, roi = array<f32: 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @resize_roi_nan(%x: tensor<1x3x4x4xf32>) {
+  // expected-error @+1 {{resize: roi must be finite, got nan}}
+  %0 = cnn.resize %x {size = array<i64: 6, 6>, mode = #cnn<resize_mode linear>, nearest_mode = #cnn<nearest_mode floor>, coord_mode = #cnn<coord_mode tf_crop_and_resize>, roi = array<f32: 0.0, 0x7FC00000, 1.0, 1.0>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @resize_crop_no_roi(%x: tensor<1x3x4x4xf32>) {
+  // expected-error @+1 {{resize: coord_mode tf_crop_and_resize needs a roi}}
+  %0 = cnn.resize %x {size = array<i64: 6, 6>, mode = #cnn<resize_mode linear>, nearest_mode = #cnn<nearest_mode floor>, coord_mode = #cnn<coord_mode tf_crop_and_resize>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @resize_roi_not_crop(%x: tensor<1x3x4x4xf32>) {
+  // expected-error @+1 {{resize: roi is only used by coord_mode tf_crop_and_resize}}
+  %0 = cnn.resize %x {size = array<i64: 6, 6>, mode = #cnn<resize_mode linear>, nearest_mode = #cnn<nearest_mode floor>, coord_mode = #cnn<coord_mode half_pixel>, roi = array<f32: 0.0, 0.0, 1.0, 1.0>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @resize_crop_scale(%x: tensor<1x3x4x4xf32>) {
+  // expected-error @+1 {{resize: coord_mode tf_crop_and_resize maps by roi and size, not by scale}}
+  %0 = cnn.resize %x {size = array<i64: 6, 6>, mode = #cnn<resize_mode linear>, nearest_mode = #cnn<nearest_mode floor>, coord_mode = #cnn<coord_mode tf_crop_and_resize>, roi = array<f32: 0.0, 0.0, 1.0, 1.0>, scale = array<f32: 1.5, 1.5>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x6x6xf32>
+  return
+}

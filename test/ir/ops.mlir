@@ -198,6 +198,24 @@ func.func @resize(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x8x6xf32> {
   return %0 : tensor<1x3x8x6xf32>
 }
 
+// ONNX's fractional scales; cubic with its coefficient (the default -0.75
+// is not printed) and exclude_outside.
+// CHECK-LABEL: func.func @resize_scale_cubic(
+// CHECK: cnn.resize %{{.*}} {coord_mode = #cnn<coord_mode align_corners>, cubic_coeff_a = -5.000000e-01 : f32, exclude_outside = true, mode = #cnn<resize_mode cubic>, nearest_mode = #cnn<nearest_mode floor>, scale = array<f32: 1.500000e+00, 1.800000e+00>, size = array<i64: 6, 7>}
+// CHECK: cnn.resize %{{.*}} {coord_mode = #cnn<coord_mode tf_half_pixel_for_nn>, mode = #cnn<resize_mode cubic>, nearest_mode = #cnn<nearest_mode floor>, size = array<i64: 6, 7>}
+func.func @resize_scale_cubic(%x: tensor<1x3x4x4xf32>) -> (tensor<1x3x6x7xf32>, tensor<1x3x6x7xf32>) {
+  %0 = cnn.resize %x {size = array<i64: 6, 7>, mode = #cnn<resize_mode cubic>, coord_mode = #cnn<coord_mode align_corners>, nearest_mode = #cnn<nearest_mode floor>, scale = array<f32: 1.5, 1.8>, cubic_coeff_a = -0.5 : f32, exclude_outside = true} : (tensor<1x3x4x4xf32>) -> tensor<1x3x6x7xf32>
+  %1 = cnn.resize %x {size = array<i64: 6, 7>, mode = #cnn<resize_mode cubic>, coord_mode = #cnn<coord_mode tf_half_pixel_for_nn>, nearest_mode = #cnn<nearest_mode floor>, cubic_coeff_a = -0.75 : f32, exclude_outside = false} : (tensor<1x3x4x4xf32>) -> tensor<1x3x6x7xf32>
+  return %0, %1 : tensor<1x3x6x7xf32>, tensor<1x3x6x7xf32>
+}
+
+// CHECK-LABEL: func.func @resize_crop(
+// CHECK: cnn.resize %{{.*}} {coord_mode = #cnn<coord_mode tf_crop_and_resize>, extrapolation_value = 1.000000e+01 : f32, mode = #cnn<resize_mode linear>, nearest_mode = #cnn<nearest_mode floor>, roi = array<f32: 4.000000e-01, 6.000000e-01, 1.200000e+00, 1.700000e+00>, size = array<i64: 3, 3>}
+func.func @resize_crop(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x3x3xf32> {
+  %0 = cnn.resize %x {size = array<i64: 3, 3>, mode = #cnn<resize_mode linear>, coord_mode = #cnn<coord_mode tf_crop_and_resize>, nearest_mode = #cnn<nearest_mode floor>, roi = array<f32: 0.4, 0.6, 1.2, 1.7>, extrapolation_value = 10.0 : f32} : (tensor<1x3x4x4xf32>) -> tensor<1x3x3x3xf32>
+  return %0 : tensor<1x3x3x3xf32>
+}
+
 // A PyTorch Linear: b is [out, in], the bias [out] broadcasts over rows.
 // CHECK-LABEL: func.func @dense(
 // CHECK: %{{.*}} = cnn.dense %{{.*}}, %{{.*}}, %{{.*}} {alpha = 1.000000e+00 : f32, beta = 1.000000e+00 : f32, trans_a = false, trans_b = true} : (tensor<2x8xf32>, tensor<4x8xf32>, tensor<4xf32>) -> tensor<2x4xf32>

@@ -480,20 +480,56 @@ bool genPad(Rng &r, Batch &b) {
 
 bool genResize(Rng &r, Batch &b) {
   Shape x{r.range(1, 2), r.range(1, 3), r.range(1, 6), r.range(1, 6)};
-  Shape size{r.range(1, 12), r.range(1, 12)};
-  auto mode = r.pick({cnn::ResizeMode::nearest, cnn::ResizeMode::linear});
+  auto mode = r.pick({cnn::ResizeMode::nearest, cnn::ResizeMode::linear, cnn::ResizeMode::cubic});
   auto coord = r.pick({cnn::CoordMode::half_pixel, cnn::CoordMode::asymmetric,
-                       cnn::CoordMode::align_corners, cnn::CoordMode::pytorch_half_pixel});
+                       cnn::CoordMode::align_corners, cnn::CoordMode::pytorch_half_pixel,
+                       cnn::CoordMode::tf_half_pixel_for_nn,
+                       cnn::CoordMode::tf_crop_and_resize});
   auto nearest = r.pick({cnn::NearestMode::round_prefer_floor, cnn::NearestMode::round_prefer_ceil,
                          cnn::NearestMode::floor, cnn::NearestMode::ceil});
   MLIRContext *ctx = &b.context();
+  Shape size{r.range(1, 12), r.range(1, 12)};
+  std::string desc;
+  std::vector<NamedAttribute> attrs;
+  auto floats = [](ArrayRef<float> v) {
+    std::string s = "[";
+    for (size_t i = 0; i < v.size(); ++i)
+      s += (i ? "," : "") + std::to_string(v[i]);
+    return s + "]";
+  };
+  if (coord == cnn::CoordMode::tf_crop_and_resize) {
+    float sh = r.real(-0.3f, 0.7f), sw = r.real(-0.3f, 0.7f);
+    std::vector<float> roi{sh, sw, sh + r.real(-0.2f, 1.0f), sw + r.real(-0.2f, 1.0f)};
+    float extrapolation = r.real(-2, 2);
+    attrs.push_back(b.attr("roi", DenseF32ArrayAttr::get(ctx, roi)));
+    attrs.push_back(b.f32("extrapolation_value", extrapolation));
+    desc += " roi=" + floats(roi) + " extrapolation=" + std::to_string(extrapolation);
+  } else if (r.coin()) {
+    // ONNX's scales: the output is floor(in * scale), coordinates by scale.
+    std::vector<float> scale;
+    for (int d = 0; d < 2; ++d) {
+      float s = r.real(std::max(0.3f, 1.0f / float(x[2 + d])), 3.0f);
+      size[d] = std::max<int64_t>(1, int64_t(std::floor(double(x[2 + d]) * s)));
+      scale.push_back(s);
+    }
+    attrs.push_back(b.attr("scale", DenseF32ArrayAttr::get(ctx, scale)));
+    desc += " scale=" + floats(scale);
+  }
+  if (mode == cnn::ResizeMode::cubic) {
+    float a = r.pick({-0.75f, -0.5f});
+    bool exclude = r.coin();
+    attrs.push_back(b.f32("cubic_coeff_a", a));
+    attrs.push_back(b.flag("exclude_outside", exclude));
+    desc += " a=" + std::to_string(a) + (exclude ? " exclude_outside" : "");
+  }
+  attrs.push_back(b.ints("size", size));
+  attrs.push_back(b.attr("mode", cnn::ResizeModeAttr::get(ctx, mode)));
+  attrs.push_back(b.attr("coord_mode", cnn::CoordModeAttr::get(ctx, coord)));
+  attrs.push_back(b.attr("nearest_mode", cnn::NearestModeAttr::get(ctx, nearest)));
   return b.add("x=" + str(x) + " size=" + str(size) + " " + cnn::stringifyResizeMode(mode).str() +
                    " " + cnn::stringifyCoordMode(coord).str() + " " +
-                   cnn::stringifyNearestMode(nearest).str(),
-               "resize", {b.arg(x)},
-               {b.ints("size", size), b.attr("mode", cnn::ResizeModeAttr::get(ctx, mode)),
-                b.attr("coord_mode", cnn::CoordModeAttr::get(ctx, coord)),
-                b.attr("nearest_mode", cnn::NearestModeAttr::get(ctx, nearest))});
+                   cnn::stringifyNearestMode(nearest).str() + desc,
+               "resize", {b.arg(x)}, attrs);
 }
 
 bool genDense(Rng &r, Batch &b) {
@@ -612,7 +648,7 @@ std::vector<OpCase> opCases() {
       {"reshape", 12, genReshape},
       {"transpose", 12, genTranspose},
       {"pad", 18, genPad},
-      {"resize", 30, genResize},
+      {"resize", 60, genResize},
       {"dense", 18, genDense},
       {"matmul", 18, genMatMul},
       {"softmax", 12, genSoftmax("softmax")},

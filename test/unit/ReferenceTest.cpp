@@ -652,6 +652,76 @@ TEST_F(ReferenceTest, ResizeLinearToOnePixel) {
   expectTensor(resize("align_corners"), {1, 1, 1, 1}, {1});
 }
 
+/// A resize of an [1, 1, h, w] input to [1, 1, oh, ow] with the attributes
+/// `attrs` (besides size).
+std::string resizeModuleWith(int h, int w, int oh, int ow, const std::string &attrs) {
+  auto type = [](int a, int b) {
+    return "tensor<1x1x" + std::to_string(a) + "x" + std::to_string(b) + "xf32>";
+  };
+  return "func.func @main(%x: " + type(h, w) + ") -> " + type(oh, ow) +
+         " {\n  %0 = cnn.resize %x {size = array<i64: " + std::to_string(oh) + ", " +
+         std::to_string(ow) + ">, " + attrs + "} : (" + type(h, w) + ") -> " + type(oh, ow) +
+         "\n  return %0 : " + type(oh, ow) + "\n}\n";
+}
+
+std::vector<float> iota(int n) {
+  std::vector<float> v(n);
+  for (int i = 0; i < n; ++i)
+    v[i] = float(i + 1);
+  return v;
+}
+
+// The expected values below are those of the ONNX backend test cases named.
+TEST_F(ReferenceTest, ResizeByFractionalScale) {
+  // [[1..4], [5..8]] at scale 0.6: a 1x2 output whose coordinates map by
+  // the scale, not by size / in (test_resize_downsample_scales_linear*).
+  Tensor x = T({1, 1, 2, 4}, iota(8));
+  std::string linear = "mode = #cnn<resize_mode linear>, nearest_mode = "
+                       "#cnn<nearest_mode floor>, scale = array<f32: 0.6, 0.6>, ";
+  // half_pixel: rows (0.5 / 0.6 - 0.5 = 1/3), columns 1/3 and 2.
+  expectTensor(run1(resizeModuleWith(2, 4, 1, 2, linear + "coord_mode = #cnn<coord_mode half_pixel>"),
+                    {x}),
+               {1, 1, 1, 2}, {2.6666667f, 4.3333333f});
+  // align_corners: the resized length is 4 * 0.6 = 2.4; column 1 maps to 3 / 1.4.
+  expectTensor(run1(resizeModuleWith(2, 4, 1, 2,
+                                     linear + "coord_mode = #cnn<coord_mode align_corners>"),
+                    {x}),
+               {1, 1, 1, 2}, {1, 3.142857f});
+}
+
+TEST_F(ReferenceTest, ResizeCubicExcludeOutside) {
+  // test_resize_downsample_scales_cubic_A_n0p5_exclude_outside.
+  Tensor x = T({1, 1, 4, 4}, iota(16));
+  std::string attrs = "mode = #cnn<resize_mode cubic>, coord_mode = #cnn<coord_mode half_pixel>, "
+                      "nearest_mode = #cnn<nearest_mode round_prefer_floor>, "
+                      "scale = array<f32: 0.8, 0.8>, cubic_coeff_a = -0.5 : f32, "
+                      "exclude_outside = true";
+  expectTensor(run1(resizeModuleWith(4, 4, 3, 3, attrs), {x}), {1, 1, 3, 3},
+               {1.36812675f, 2.66950130f, 4.01333666f, 6.57362509f, 7.875f, 9.21883488f,
+                11.94896603f, 13.25034142f, 14.59417629f});
+}
+
+TEST_F(ReferenceTest, ResizeCropAndResize) {
+  // test_resize_tf_crop_and_resize: rows map to 1.2, 2.4, 3.6 (outside),
+  // columns to 1.8, 3.45 (outside), 5.1 (outside).
+  Tensor x = T({1, 1, 4, 4}, iota(16));
+  std::string attrs = "mode = #cnn<resize_mode linear>, coord_mode = #cnn<coord_mode "
+                      "tf_crop_and_resize>, nearest_mode = #cnn<nearest_mode floor>, "
+                      "roi = array<f32: 0.4, 0.6, 1.2, 1.7>, extrapolation_value = 10.0 : f32";
+  expectTensor(run1(resizeModuleWith(4, 4, 3, 3, attrs), {x}), {1, 1, 3, 3},
+               {7.6f, 10, 10, 12.4f, 10, 10, 10, 10, 10});
+}
+
+TEST_F(ReferenceTest, ResizeTfHalfPixelForNn) {
+  // test_resize_downsample_sizes_nearest_tf_half_pixel_for_nn: rows map to
+  // 2/3, 2, 10/3, columns to 1, 3.
+  Tensor x = T({1, 1, 4, 4}, iota(16));
+  std::string attrs = "mode = #cnn<resize_mode nearest>, coord_mode = #cnn<coord_mode "
+                      "tf_half_pixel_for_nn>, nearest_mode = #cnn<nearest_mode round_prefer_floor>";
+  expectTensor(run1(resizeModuleWith(4, 4, 3, 2, attrs), {x}), {1, 1, 3, 2},
+               {6, 8, 10, 12, 14, 16});
+}
+
 //===----------------------------------------------------------------------===//
 // dense, matmul, softmax
 //===----------------------------------------------------------------------===//

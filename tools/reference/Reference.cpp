@@ -517,19 +517,33 @@ Tensor evalPad(PadOp op, const Env &env) {
   return out;
 }
 
-/// The input coordinate that output coordinate x maps to (ONNX Resize).
-/// Multiplies before dividing, so that a coordinate exactly halfway between
-/// two inputs is computed exactly (nearest mode's ties depend on it).
-double sourceCoord(CoordMode mode, int64_t x, int64_t in, int64_t out) {
-  switch (mode) {
+/// The input coordinate that output coordinate x of dimension d (0: H,
+/// 1: W) maps to, resized from `in` to `out` elements (the table of
+/// cnn.resize). Without a scale, multiplies before dividing, so that a
+/// coordinate exactly halfway between two inputs is computed exactly
+/// (nearest mode's ties depend on it).
+double sourceCoord(ResizeOp op, int d, int64_t x, int64_t in, int64_t out) {
+  std::optional<double> s;
+  if (std::optional<llvm::ArrayRef<float>> scale = op.getScale())
+    s = double((*scale)[d]);
+  double xi = double(x), n = double(in), m = double(out);
+  auto halfPixel = [&] { return s ? (xi + 0.5) / *s : (xi + 0.5) * n / m; };
+  switch (op.getCoordMode()) {
   case CoordMode::half_pixel:
-    return (x + 0.5) * double(in) / double(out) - 0.5;
+    return halfPixel() - 0.5;
   case CoordMode::pytorch_half_pixel:
-    return out > 1 ? (x + 0.5) * double(in) / double(out) - 0.5 : 0.0;
+    return out > 1 ? halfPixel() - 0.5 : 0.0;
+  case CoordMode::tf_half_pixel_for_nn:
+    return halfPixel();
   case CoordMode::asymmetric:
-    return double(x) * double(in) / double(out);
+    return s ? xi / *s : xi * n / m;
   case CoordMode::align_corners:
-    return out > 1 ? double(x) * double(in - 1) / double(out - 1) : 0.0;
+    return out > 1 ? xi * (n - 1) / ((s ? n * *s : m) - 1) : 0.0;
+  case CoordMode::tf_crop_and_resize: {
+    double start = (*op.getRoi())[d], end = (*op.getRoi())[d + 2];
+    return out > 1 ? start * (n - 1) + xi * (end - start) * (n - 1) / (m - 1)
+                   : (start + end) * (n - 1) / 2;
+  }
   }
   return 0.0;
 }
@@ -555,44 +569,83 @@ int64_t nearestIndex(NearestMode mode, double c, int64_t in) {
   return std::clamp<int64_t>(int64_t(r), 0, in - 1);
 }
 
-/// Two neighbouring input indices and the weight of the second, for linear
-/// interpolation at coordinate c clamped to [0, in - 1].
-struct LinearTap {
-  int64_t lo, hi;
-  double frac;
+/// Keys' cubic convolution kernel with coefficient a at distance d.
+double keysKernel(double a, double d) {
+  d = std::abs(d);
+  if (d <= 1)
+    return ((a + 2) * d - (a + 3)) * d * d + 1;
+  if (d < 2)
+    return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a;
+  return 0.0;
+}
+
+/// The input elements (index, weight) that one output coordinate reads
+/// along one dimension; `outside` when tf_crop_and_resize maps it outside
+/// the input (the output is then the extrapolation value).
+struct Taps {
+  std::vector<std::pair<int64_t, double>> taps;
+  bool outside = false;
 };
-LinearTap linearTap(double c, int64_t in) {
-  c = std::clamp(c, 0.0, double(in - 1));
-  int64_t lo = int64_t(std::floor(c));
-  return {lo, std::min(lo + 1, in - 1), c - double(lo)};
+
+Taps resizeTaps(ResizeOp op, int d, int64_t x, int64_t in, int64_t out) {
+  double c = sourceCoord(op, d, x, in, out);
+  Taps t;
+  if (op.getCoordMode() == CoordMode::tf_crop_and_resize &&
+      (c < 0 || c > double(in - 1))) {
+    t.outside = true;
+    return t;
+  }
+  switch (op.getMode()) {
+  case ResizeMode::nearest:
+    t.taps.push_back({nearestIndex(op.getNearestMode(), c, in), 1.0});
+    break;
+  case ResizeMode::linear: {
+    c = std::clamp(c, 0.0, double(in - 1));
+    int64_t lo = int64_t(std::floor(c));
+    double frac = c - double(lo);
+    t.taps.push_back({lo, 1 - frac});
+    t.taps.push_back({std::min(lo + 1, in - 1), frac});
+    break;
+  }
+  case ResizeMode::cubic: {
+    double a = toDouble(op.getCubicCoeffA()), sum = 0;
+    int64_t base = int64_t(std::floor(c));
+    for (int64_t i = base - 1; i <= base + 2; ++i) {
+      bool inside = i >= 0 && i < in;
+      double w = op.getExcludeOutside() && !inside ? 0.0 : keysKernel(a, c - double(i));
+      t.taps.push_back({std::clamp<int64_t>(i, 0, in - 1), w});
+      sum += w;
+    }
+    if (op.getExcludeOutside())
+      for (auto &tap : t.taps)
+        tap.second /= sum;
+    break;
+  }
+  }
+  return t;
 }
 
 Tensor evalResize(ResizeOp op, const Env &env) {
   const Tensor &in = env.at(op.getInput());
   int64_t N = in.shape[0], C = in.shape[1], H = in.shape[2], W = in.shape[3];
   int64_t OH = op.getSize()[0], OW = op.getSize()[1];
-  CoordMode coord = op.getCoordMode();
-  bool linear = op.getMode() == ResizeMode::linear;
+  float extrapolation = float(toDouble(op.getExtrapolationValue()));
   Tensor out = makeTensor({N, C, OH, OW});
   View4 x{in};
   for (int64_t n = 0; n < N; ++n)
     for (int64_t c = 0; c < C; ++c)
       for (int64_t oy = 0; oy < OH; ++oy)
         for (int64_t ox = 0; ox < OW; ++ox) {
-          double sy = sourceCoord(coord, oy, H, OH);
-          double sx = sourceCoord(coord, ox, W, OW);
-          if (!linear) {
-            at4(out, n, c, oy, ox) =
-                x(n, c, nearestIndex(op.getNearestMode(), sy, H),
-                  nearestIndex(op.getNearestMode(), sx, W));
+          Taps ty = resizeTaps(op, 0, oy, H, OH), tx = resizeTaps(op, 1, ox, W, OW);
+          if (ty.outside || tx.outside) {
+            at4(out, n, c, oy, ox) = extrapolation;
             continue;
           }
-          LinearTap ty = linearTap(sy, H), tx = linearTap(sx, W);
-          double top = (1 - tx.frac) * x(n, c, ty.lo, tx.lo) +
-                       tx.frac * x(n, c, ty.lo, tx.hi);
-          double bottom = (1 - tx.frac) * x(n, c, ty.hi, tx.lo) +
-                          tx.frac * x(n, c, ty.hi, tx.hi);
-          at4(out, n, c, oy, ox) = float((1 - ty.frac) * top + ty.frac * bottom);
+          double sum = 0;
+          for (auto [iy, wy] : ty.taps)
+            for (auto [ix, wx] : tx.taps)
+              sum += wy * wx * x(n, c, iy, ix);
+          at4(out, n, c, oy, ox) = float(sum);
         }
   return out;
 }
