@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Emit.h"
+#include "codegen/AutoSchedule.h"
 #include "codegen/Lowering.h"
 #include "codegen/ModelInfo.h"
 
@@ -357,9 +358,15 @@ llvm::Error emitModel(mlir::ModuleOp module, const EmitOptions &opts) {
   auto target = parseTarget(opts.target, opts.profile);
   if (!target)
     return target.takeError();
-  auto model = buildPipeline(module, opts.kind == EmitKind::CppSource);
+  bool adams = opts.schedule == ScheduleKind::Adams2019;
+  if (adams)
+    stripScheduleHints(module);
+  auto model = buildPipeline(module, opts.kind == EmitKind::CppSource, !adams);
   if (!model)
     return model.takeError();
+  if (adams)
+    if (auto err = autoscheduleAdams2019(*model, *target, opts.autoschedulerParams))
+      return err;
   TempDir tmp;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("cnnc-emit", tmp.path))

@@ -10,6 +10,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
+#include <map>
 #include <string>
 
 namespace cnnc::codegen {
@@ -24,6 +25,12 @@ enum class EmitKind {
              // Halide runtime for the target in <output stem>.runtime.o
 };
 
+enum class ScheduleKind {
+  Cnnc,      // cnnc's schedules (Schedule.h), guided by the passes' hints
+  Adams2019, // Halide's Adams2019 autoscheduler on the unfused lowering
+             // (AutoSchedule.h); removes the module's schedule hints
+};
+
 struct EmitOptions {
   EmitKind kind = EmitKind::SharedLib;
   std::string outputPath;
@@ -31,6 +38,9 @@ struct EmitOptions {
   /// Compile with Halide's sampling profiler and embed the layer table that
   /// `cnnc-run --profile` reads (also implied by a target with `profile`).
   bool profile = false;
+  ScheduleKind schedule = ScheduleKind::Cnnc;
+  // Adams2019's parameters (AutoSchedule.h), e.g. {"beam_size", "1"}.
+  std::map<std::string, std::string> autoschedulerParams;
 };
 
 /// Emits `module` as `opts.kind`. Outputs appear only on success (written in

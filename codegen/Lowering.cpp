@@ -1353,7 +1353,8 @@ llvm::Error Lowerer::lower(func::FuncOp main) {
 
 } // namespace
 
-llvm::Expected<LoweredModel> buildPipeline(ModuleOp module, bool forCppBackend) {
+llvm::Expected<LoweredModel> buildPipeline(ModuleOp module, bool forCppBackend,
+                                           bool schedule) {
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main || main.getBody().empty())
     return llvm::createStringError("codegen: module has no func.func @main");
@@ -1364,7 +1365,8 @@ llvm::Expected<LoweredModel> buildPipeline(ModuleOp module, bool forCppBackend) 
     Lowerer lowerer(model);
     if (auto err = lowerer.lower(main))
       return std::move(err);
-    applySchedule(model);
+    if (schedule)
+      applySchedule(model);
   } catch (const Halide::Error &e) {
     return halideError(e);
   }

@@ -218,10 +218,13 @@ struct LoweredModel {
   bool forCppBackend = false;
 };
 
-/// Lowers `module` (which must hold func.func @main) and applies the schedule
-/// (default, or overridden per op by `cnn.tiling`; see Schedule.h).
+/// Lowers `module` (which must hold func.func @main) and, with `schedule`,
+/// applies cnnc's schedule (default, or overridden per op by `cnn.tiling`;
+/// see Schedule.h); without, the Funcs are left unscheduled for an
+/// autoscheduler (AutoSchedule.h).
 llvm::Expected<LoweredModel> buildPipeline(mlir::ModuleOp module,
-                                           bool forCppBackend = false);
+                                           bool forCppBackend = false,
+                                           bool schedule = true);
 
 /// The raw float data of a constant's value (DenseResourceElementsAttr or
 /// DenseElementsAttr of f32).

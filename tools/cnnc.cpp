@@ -3,6 +3,7 @@
 // cnnc NETWORK.{graph,onnx,mlir} [--weights=W.safetensors] [-O2]
 //      [--emit=so|obj|static-lib|header|c++|mlir|graph] [--target=T]
 //      [--profile] [-o FILE]
+//      [--schedule=cnnc|adams2019 [--autoschedule-params=key=value,...]]
 //
 // Errors are printed like a compiler's (file:line:col, the line, a caret);
 // outputs appear only once compilation has succeeded.
@@ -66,6 +67,22 @@ cl::opt<bool> winograd(
     cl::desc("At -O2 and up, run 3x3 stride-1 convs by Winograd F(2x2, 3x3) "
              "(default on; --winograd=false keeps the direct loop)"),
     cl::init(true), cl::cat(category));
+cl::opt<cnnc::codegen::ScheduleKind> schedule(
+    "schedule", cl::desc("Who schedules the kernels:"),
+    cl::init(cnnc::codegen::ScheduleKind::Cnnc),
+    cl::values(clEnumValN(cnnc::codegen::ScheduleKind::Cnnc, "cnnc",
+                          "cnnc's schedules, guided by the passes (default)"),
+               clEnumValN(cnnc::codegen::ScheduleKind::Adams2019, "adams2019",
+                          "Halide's Adams2019 autoscheduler (2 cores) on the "
+                          "unfused lowering: the passes' fusion and tiling "
+                          "marks are dropped (a baseline for benchmarks)")),
+    cl::cat(category));
+cl::list<std::string> autoscheduleParams(
+    "autoschedule-params",
+    cl::desc("With --schedule=adams2019: the autoscheduler's parameters as "
+             "key=value (default parallelism=2 and Adams2019's own defaults, "
+             "e.g. beam_size=32)"),
+    cl::value_desc("key=value,..."), cl::CommaSeparated, cl::cat(category));
 cl::opt<std::string> target(
     "target", cl::desc("Halide target string (default host), e.g. "
                        "x86-64-linux-avx2 or arm-64-linux"),
@@ -204,6 +221,15 @@ int main(int argc, char **argv) {
       argc, argv,
       "cnnc: compiles a network (.graph, .onnx or cnn-dialect .mlir) to "
       "native code\n");
+  std::map<std::string, std::string> autoschedulerParams;
+  for (StringRef kv : autoscheduleParams) {
+    auto [key, value] = kv.split('=');
+    if (key.empty() || value.empty())
+      return fail("--autoschedule-params: expected key=value, got '" + kv + "'");
+    autoschedulerParams[key.str()] = value.str();
+  }
+  if (!autoscheduleParams.empty() && schedule != cnnc::codegen::ScheduleKind::Adams2019)
+    return fail("--autoschedule-params needs --schedule=adams2019");
   mlir::MLIRContext ctx;
   ctx.loadDialect<mlir::cnn::CnnDialect, mlir::func::FuncDialect>();
   SourceMgr sourceMgr;
@@ -227,6 +253,8 @@ int main(int argc, char **argv) {
   options.outputPath = path;
   options.target = target;
   options.profile = profile;
+  options.schedule = schedule;
+  options.autoschedulerParams = std::move(autoschedulerParams);
   if (Error err = cnnc::codegen::emitModel(*module, options))
     return fail(toString(std::move(err)));
   return 0;
