@@ -16,6 +16,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 #include "onnx/defs/schema.h"
 
@@ -183,6 +184,7 @@ private:
     return named(name, builder.getF32FloatAttr(v));
   }
   LogicalResult requireImage(const NodeCtx &c, Value x);
+  std::optional<LogicalResult> liftTo2D(const NodeCtx &c, Handler handler);
   FailureOr<SmallVector<int64_t>> windowPads(const NodeCtx &c,
                                              llvm::ArrayRef<int64_t> inHW,
                                              llvm::ArrayRef<int64_t> kernel,
@@ -629,12 +631,102 @@ LogicalResult OnnxImporter::define(const NodeCtx &c, FailureOr<Value> v) {
   return success();
 }
 
-/// The cnn window ops are 2-D: reject 1-D/3-D variants with the reason.
+/// The cnn window ops are 2-D: reject other variants with the reason (1-D
+/// Conv, ConvTranspose and pools are lifted to 2-D before, see liftTo2D).
 LogicalResult OnnxImporter::requireImage(const NodeCtx &c, Value x) {
-  if (shapeOf(x).size() == 4)
+  size_t rank = shapeOf(x).size();
+  if (rank == 4)
     return success();
-  return c.error() << "unsupported: input of rank " << shapeOf(x).size()
+  static const std::pair<const char *, const char *> kWhat[] = {
+      {"Conv", "convolution; cnn.conv2d"},
+      {"ConvTranspose", "transposed convolution; cnn.conv_transpose2d"},
+      {"MaxPool", "max pooling; cnn.max_pool2d"},
+      {"AveragePool", "average pooling; cnn.avg_pool2d"},
+      {"GlobalMaxPool", "global max pooling; cnn.global_max_pool"},
+      {"GlobalAveragePool", "global average pooling; cnn.global_avg_pool"},
+      {"Resize", "resize; cnn.resize"},
+      {"Upsample", "resize; cnn.resize"}};
+  for (auto [op, what] : kWhat)
+    if (c.op() == op && rank >= 3)
+      return c.error() << "unsupported: " << rank - 2 << "-D " << what
+                       << " has two spatial dimensions (NCHW)";
+  return c.error() << "unsupported: input of rank " << rank
                    << "; only 2-D (NCHW, rank 4) is supported";
+}
+
+/// Conv, ConvTranspose, MaxPool and AveragePool of one spatial dimension
+/// run as the 2-D op on [N, C, 1, L]: the data (and the convolutions'
+/// weights) are reshaped to H = 1, the node's spatial attributes gain an H
+/// entry (kernel and stride 1, no padding) and the result is reshaped back.
+/// nullopt when input 0 is not of rank 3.
+std::optional<LogicalResult> OnnxImporter::liftTo2D(const NodeCtx &c,
+                                                    Handler handler) {
+  FailureOr<Value> x = input(c, 0);
+  if (failed(x))
+    return LogicalResult(failure());
+  if (shapeOf(*x).size() != 3)
+    return std::nullopt;
+  auto fresh = [&](const std::string &name) {
+    std::string n = name + "#2d";
+    while (slots.count(n))
+      n += "'";
+    return n;
+  };
+  onnx::NodeProto node = c.node;
+  int lifted = c.op() == "Conv" || c.op() == "ConvTranspose" ? 2 : 1;
+  for (int i = 0; i < lifted; ++i) {
+    FailureOr<Value> v = input(c, i);
+    if (failed(v))
+      return LogicalResult(failure());
+    llvm::ArrayRef<int64_t> s = shapeOf(*v);
+    if (s.size() != 3)
+      return LogicalResult(c.error() << "input " << i << " has rank " << s.size()
+                                     << " but input 0 has rank 3 (1-D)");
+    SmallVector<int64_t> shape{s[0], s[1], 1, s[2]};
+    FailureOr<Value> r;
+    // Constant weights stay a constant (the same bytes), which the conv
+    // schedules and batch-norm folding want; computed ones are reshaped.
+    auto constant = v->getDefiningOp<cnn::ConstantOp>();
+    auto resource = constant ? dyn_cast<DenseResourceElementsAttr>(constant.getValue())
+                             : DenseResourceElementsAttr();
+    if (resource)
+      r = builder
+              .create<cnn::ConstantOp>(constant.getLoc(), f32(shape),
+                                       DenseResourceElementsAttr::get(
+                                           f32(shape), resource.getRawHandle()))
+              .getResult();
+    else
+      r = make(c, "cnn.reshape", *v, {ints("shape", shape)});
+    if (failed(r))
+      return LogicalResult(failure());
+    std::string name = fresh(node.input(i));
+    slots[name] = Slot{*r};
+    node.set_input(i, name);
+  }
+  for (onnx::AttributeProto &a : *node.mutable_attribute()) {
+    SmallVector<int64_t> v(a.ints().begin(), a.ints().end());
+    llvm::StringRef n = a.name();
+    if (n == "pads" && v.size() == 2)
+      v = {0, v[0], 0, v[1]};
+    else if ((n == "kernel_shape" || n == "strides" || n == "dilations") && v.size() == 1)
+      v.insert(v.begin(), 1);
+    else if (n == "output_padding" && v.size() == 1)
+      v.insert(v.begin(), 0);
+    else if (n == "output_shape" && !v.empty()) // [L] or [N, C, L]
+      v.insert(v.end() - 1, 1);
+    else
+      continue;
+    a.clear_ints();
+    for (int64_t e : v)
+      a.add_ints(e);
+  }
+  std::string out = fresh(node.output(0));
+  node.set_output(0, out);
+  if (failed((this->*handler)(NodeCtx{node, c.opset, c.loc})))
+    return LogicalResult(failure());
+  Value y = slots[out].value;
+  llvm::ArrayRef<int64_t> s = shapeOf(y);
+  return define(c, make(c, "cnn.reshape", y, {ints("shape", {s[0], s[1], s[3]})}));
 }
 
 /// A 2-element spatial attribute such as strides, defaulting to `dflt`.
@@ -733,6 +825,8 @@ FailureOr<SmallVector<Value>> OnnxImporter::convOperands(const NodeCtx &c) {
 }
 
 LogicalResult OnnxImporter::importConv(const NodeCtx &c) {
+  if (std::optional<LogicalResult> lifted = liftTo2D(c, &OnnxImporter::importConv))
+    return *lifted;
   FailureOr<SmallVector<Value>> operands = convOperands(c);
   if (failed(operands))
     return failure();
@@ -752,6 +846,8 @@ LogicalResult OnnxImporter::importConv(const NodeCtx &c) {
 }
 
 LogicalResult OnnxImporter::importConvTranspose(const NodeCtx &c) {
+  if (std::optional<LogicalResult> lifted = liftTo2D(c, &OnnxImporter::importConvTranspose))
+    return *lifted;
   FailureOr<SmallVector<Value>> operands = convOperands(c);
   if (failed(operands))
     return failure();
@@ -803,6 +899,8 @@ LogicalResult OnnxImporter::importConvTranspose(const NodeCtx &c) {
 }
 
 LogicalResult OnnxImporter::importPool(const NodeCtx &c) {
+  if (std::optional<LogicalResult> lifted = liftTo2D(c, &OnnxImporter::importPool))
+    return *lifted;
   bool isMax = c.op() == "MaxPool";
   FailureOr<Value> x = input(c, 0);
   if (failed(x) || failed(requireImage(c, *x)))
