@@ -323,19 +323,30 @@ private:
 
 std::string Lowerer::uniqueName(llvm::StringRef want) {
   std::string base;
-  for (char c : want)
-    base += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  // Halide's C++ backend prints Func names as identifiers: no leading digit
-  // or reserved word.
+  for (char c : want) // "/layer1/conv/Conv" (ONNX) -> "layer1_conv_Conv"
+    if (std::isalnum(static_cast<unsigned char>(c)) || !base.empty())
+      base += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  // Func names become identifiers of Halide's C++ and symbols of its
+  // modules: no leading digit, no C/C++ keyword, no libc/libm
+  // function (a Func "tanh" clashes with tanh() in the JIT), no Halide
+  // runtime prefix.
   static const llvm::StringSet<> reserved = {
       "auto", "bool", "break", "case", "char", "class", "const", "continue",
       "default", "delete", "do", "double", "else", "enum", "extern", "float",
       "for", "goto", "if", "inline", "int", "long", "new", "operator", "return",
       "short", "signed", "sizeof", "static", "struct", "switch", "template",
-      "this", "typedef", "union", "unsigned", "void", "volatile", "while"};
+      "this", "typedef", "union", "unsigned", "void", "volatile", "while",
+      "abs", "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cbrt",
+      "ceil", "cos", "cosh", "div", "erf", "erfc", "exp", "exp2", "expm1", "fabs",
+      "floor", "fma", "fmax", "fmin", "fmod", "hypot", "log", "log10", "log1p",
+      "log2", "max", "min", "pow", "round", "sin", "sinh", "sqrt", "tan", "tanh",
+      "trunc", "abort", "calloc", "exit", "free", "main", "malloc", "memcpy",
+      "memmove", "memset", "printf", "realloc", "strlen"};
   if (base.empty() || std::isdigit(static_cast<unsigned char>(base[0])) ||
-      reserved.contains(base))
+      llvm::StringRef(base).starts_with("halide_"))
     base = "f_" + base;
+  else if (reserved.contains(base))
+    base += "_";
   std::string name = base;
   for (int k = 1; !usedNames.insert(name).second; ++k)
     name = base + "_" + std::to_string(k);

@@ -171,6 +171,8 @@ ModelInfo modelInfo(const LoweredModel &model, ModuleOp module) {
       namedByComputed[it->second] = computed.contains(op);
     }
     std::string kind = op->getName().stripDialect().str();
+    if (llvm::any_of(model.winogradConvs, [&](const WinogradConv &c) { return c.op == op; }))
+      kind += "(winograd)"; // its FLOPs are the direct conv's
     if (!llvm::is_contained(llvm::split(llvm::StringRef(layer.op), '+'), kind))
       layer.op += (layer.op.empty() ? "" : "+") + kind;
     layer.flops += opFlops(op);

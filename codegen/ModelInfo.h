@@ -25,7 +25,8 @@ namespace cnnc::codegen {
 /// into it by the schedule).
 struct LayerInfo {
   std::string name;  // layer name of the first op (or its op kind)
-  std::string op;    // op kinds in program order, e.g. "conv2d+add+relu"
+  std::string op;    // op kinds in program order, e.g. "conv2d+add+relu";
+                     // "conv2d(winograd)" for a Winograd conv
   double flops = 0;  // per run; see opFlops
   std::vector<std::string> funcs; // Halide Funcs computing it
 };

@@ -537,7 +537,8 @@ TEST_F(Emission, SharedLibRunsAndIsSelfContained) {
   ASSERT_FALSE(bool(emitModel(*m, {EmitKind::SharedLib, so, "host"})));
   Buf x = random({1, 2, 5, 5}, 20);
   expectNear(runLibrary(so, "cnnc_model_describe", x), jitReference(x), 1e-5f);
-  // Only libc & co. are needed; only the two entry points are exported.
+  // Only libc & co. are needed; only the entry points are exported (the
+  // descriptor and the optional memory statistics, under both names).
   std::string deps = shell("ldd " + so + " | awk '{print $1}'");
   for (llvm::StringRef dep : llvm::split(llvm::StringRef(deps).trim(), '\n')) {
     dep = dep.trim();
@@ -548,7 +549,8 @@ TEST_F(Emission, SharedLibRunsAndIsSelfContained) {
     EXPECT_TRUE(ok) << "unexpected dependency " << dep.str();
   }
   std::string exports = shell("nm -D --defined-only " + so + " | awk '{print $3}' | sort");
-  EXPECT_EQ(exports, "cnnc_model_describe\ncnnc_tiny_describe\n");
+  EXPECT_EQ(exports, "cnnc_model_describe\ncnnc_model_memory_stats\ncnnc_tiny_describe\n"
+                     "cnnc_tiny_memory_stats\n");
 }
 
 TEST_F(Emission, ObjectStaticLibHeaderForHostAndCross) {

@@ -295,6 +295,52 @@ TEST(FromDesc, RefusesMalformedDescriptors) {
   EXPECT_EQ(fromDescError(d), "negate: output 0 'v' has unknown dtype 0");
 }
 
+//===--- Optional additions (memory statistics, profile) -------------------===//
+
+TEST(Extras, AbsentInOlderModels) {
+  char err[256];
+  cnnc_model *m = cnnc_model_open(fake("affine").c_str(), err, sizeof err);
+  ASSERT_NE(m, nullptr) << err;
+  cnnc_memory_stats s;
+  EXPECT_EQ(cnnc_model_get_memory_stats(m, &s), -1);
+  EXPECT_THAT(cnnc_model_error(m), HasSubstr("affine: the model has no memory statistics"));
+  EXPECT_EQ(cnnc_model_get_profile_info(m), nullptr);
+  cnnc_model_close(m);
+  cnnc::Model cpp(fake("affine"));
+  EXPECT_FALSE(cpp.memoryStats());
+  EXPECT_EQ(cpp.profileInfo(), nullptr);
+}
+
+TEST(Extras, FoundWithDlsym) {
+  cnnc::Model m(fake("extras"));
+  std::optional<cnnc_memory_stats> s = m.memoryStats();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->version, CNNC_MEMORY_STATS_VERSION);
+  EXPECT_EQ(s->weight_bytes, 1u << 20);
+  EXPECT_EQ(s->activation_bytes[0], 3u << 20);
+  EXPECT_STREQ(s->activation_names[1], "x");
+  EXPECT_EQ(s->pool_peak_bytes, 9u << 19);
+  const cnnc_profile_info *p = m.profileInfo();
+  ASSERT_NE(p, nullptr);
+  ASSERT_EQ(p->num_layers, 2);
+  EXPECT_STREQ(p->layers[0].name, "conv");
+  EXPECT_EQ(p->layers[0].num_funcs, 2);
+  EXPECT_STREQ(p->layers[0].funcs[1], "conv_out");
+  p->reset();
+  m.run({cnnc::Tensor({1, 4})});
+  int32_t runs = 0;
+  EXPECT_EQ(p->read(nullptr, 0, &runs, nullptr, nullptr), 5);
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(p->sample_interval(100), 1000);
+  EXPECT_EQ(p->sample_interval(0), 100);
+}
+
+TEST(Extras, UnusableProfileIsIgnored) {
+  cnnc::Model m(fake("extras_unusable"));
+  EXPECT_EQ(m.profileInfo(), nullptr);
+  EXPECT_TRUE(m.memoryStats());
+}
+
 //===--- C++ wrapper ------------------------------------------------------===//
 
 TEST(Cpp, RunsAndDescribes) {

@@ -123,7 +123,7 @@ void printProfile(const cnnc_profile_info &info, const std::function<void()> &ru
   size_t nameW = 5, opW = 2;
   for (const Row &r : rows) {
     nameW = std::max(nameW, std::min<size_t>(r.layer.size(), 36));
-    opW = std::max(opW, std::min<size_t>(r.op.size(), 24));
+    opW = std::max(opW, std::min<size_t>(r.op.size(), 28));
   }
   int nw = int(nameW), ow = int(opW);
   std::printf("%-*s  %-*s  %9s  %6s  %8s  %6s\n", nw, "layer", ow, "op", "ms/run", "%time",
@@ -162,11 +162,16 @@ void printMemory(const cnnc_memory_stats &s) {
   if (acts == 0)
     return;
   double ratio = double(s.pool_peak_bytes) / double(acts);
-  std::printf("memory: peak = weights + %.2f x the two largest activations (target <= 1.2: %s)\n",
-              ratio,
-              ratio <= 1.2 ? "met"
-                           : "not met; the buffer pool keeps freed blocks for later runs and "
-                             "reuses one only for a request of half its size or more");
+  double inUse = double(s.live_peak_bytes) / double(acts);
+  std::printf("memory: peak = weights + %.2f x the two largest activations (target <= 1.2: %s",
+              ratio, ratio <= 1.2 ? "met" : "not met");
+  if (ratio > 1.2 && inUse > 1.2)
+    std::printf("; the pipeline itself has %.2f x in use at once: stage buffers such as padded "
+                "or packed inputs live next to the activations",
+                inUse);
+  else if (ratio > 1.2)
+    std::printf("; %.2f x in use at once, the rest is gaps in the buffer arena's layout", inUse);
+  std::printf(")\n");
 }
 
 } // namespace cnnc::run
