@@ -231,25 +231,27 @@ private:
   void pack(Value wValue, Value rValue) {
     int G = gates, H = hidden, I = input;
     int B = lr.block = std::min(kRecurrentBlock, H);
-    int blocks = (H + B - 1) / B;
+    int PB = lr.projBlock = std::min(kProjectionBlock, H);
+    int blocks = (H + B - 1) / B, projBlocks = (H + PB - 1) / PB;
     Var j = lr.j, g = lr.g, k("k"), dd = lr.dir;
     lr.wPack = Func(uniqueName(name + "_wpack"));
     lr.rPack = Func(uniqueName(name + "_rpack"));
     auto wData = env.constant(wValue), rData = env.constant(rValue);
     if (wData && rData) {
-      Halide::Buffer<float> wb(std::vector<int>{H, G, I, dirs}, uniqueName(name + "_w"));
+      Halide::Buffer<float> wb(std::vector<int>{PB, I, projBlocks, G, dirs}, uniqueName(name + "_w"));
       Halide::Buffer<float> rb(std::vector<int>{B, G, H, blocks, dirs}, uniqueName(name + "_r"));
+      wb.fill(0.0f);
       rb.fill(0.0f);
       for (int d = 0; d < dirs; ++d)
         for (int gg = 0; gg < G; ++gg)
           for (int jj = 0; jj < H; ++jj) {
             size_t row = size_t(d) * G * H + size_t(gg) * H + jj;
             for (int kk = 0; kk < I; ++kk)
-              wb(jj, gg, kk, d) = (*wData)[row * I + kk];
+              wb(jj % PB, kk, jj / PB, gg, d) = (*wData)[row * I + kk];
             for (int kk = 0; kk < H; ++kk)
               rb(jj % B, gg, kk, jj / B, d) = (*rData)[row * H + kk];
           }
-      lr.wPack(j, g, k, dd) = wb(j, g, k, dd);
+      lr.wPack(j, g, k, dd) = wb(j % PB, k, j / PB, g, dd);
       lr.rPack(j, g, k, dd) = rb(j % B, g, k, j / B, dd);
       lr.weightsConstant = true;
     } else {
