@@ -494,12 +494,13 @@ struct HeadView {
 /// bits. Cheaper than Halide::fast_exp, which handles every range.
 Expr expNonPositive(Expr x) {
   Expr t = Halide::max(x, -87.0f) * float(M_LOG2E);
-  Expr n = Halide::round(t);
-  Expr f = (t - n) * float(M_LN2);
+  // Rounding by truncation: t - 1/2 < 0, so this is round(t) (ties down).
+  Expr n = Halide::cast<int>(t - 0.5f);
+  Expr f = (t - Halide::cast<float>(n)) * float(M_LN2);
   Expr p = 1.0f / 720;
   for (float c : {1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f})
     p = p * f + c;
-  Expr bits = Halide::reinterpret(Halide::Int(32), p) + (Halide::cast<int>(n) << 23);
+  Expr bits = Halide::reinterpret(Halide::Int(32), p) + (n << 23);
   return Halide::reinterpret(Halide::Float(32), bits);
 }
 
