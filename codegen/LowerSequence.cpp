@@ -231,25 +231,27 @@ private:
   void pack(Value wValue, Value rValue) {
     int G = gates, H = hidden, I = input;
     int B = lr.block = std::min(kRecurrentBlock, H);
-    int blocks = (H + B - 1) / B;
+    int PB = lr.projBlock = std::min(kProjectionBlock, H);
+    int blocks = (H + B - 1) / B, projBlocks = (H + PB - 1) / PB;
     Var j = lr.j, g = lr.g, k("k"), dd = lr.dir;
     lr.wPack = env.func(op, "wpack");
     lr.rPack = env.func(op, "rpack");
     auto wData = env.constant(wValue), rData = env.constant(rValue);
     if (wData && rData) {
-      Halide::Buffer<float> wb(std::vector<int>{H, G, I, dirs}, uniqueName(name + "_w"));
+      Halide::Buffer<float> wb(std::vector<int>{PB, I, projBlocks, G, dirs}, uniqueName(name + "_w"));
       Halide::Buffer<float> rb(std::vector<int>{B, G, H, blocks, dirs}, uniqueName(name + "_r"));
+      wb.fill(0.0f);
       rb.fill(0.0f);
       for (int d = 0; d < dirs; ++d)
         for (int gg = 0; gg < G; ++gg)
           for (int jj = 0; jj < H; ++jj) {
             size_t row = size_t(d) * G * H + size_t(gg) * H + jj;
             for (int kk = 0; kk < I; ++kk)
-              wb(jj, gg, kk, d) = (*wData)[row * I + kk];
+              wb(jj % PB, kk, jj / PB, gg, d) = (*wData)[row * I + kk];
             for (int kk = 0; kk < H; ++kk)
               rb(jj % B, gg, kk, jj / B, d) = (*rData)[row * H + kk];
           }
-      lr.wPack(j, g, k, dd) = wb(j, g, k, dd);
+      lr.wPack(j, g, k, dd) = wb(j % PB, k, j / PB, g, dd);
       lr.rPack(j, g, k, dd) = rb(j % B, g, k, j / B, dd);
       lr.weightsConstant = true;
     } else {
@@ -492,12 +494,13 @@ struct HeadView {
 /// bits. Cheaper than Halide::fast_exp, which handles every range.
 Expr expNonPositive(Expr x) {
   Expr t = Halide::max(x, -87.0f) * float(M_LOG2E);
-  Expr n = Halide::round(t);
-  Expr f = (t - n) * float(M_LN2);
+  // Rounding by truncation: t - 1/2 < 0, so this is round(t) (ties down).
+  Expr n = Halide::cast<int>(t - 0.5f);
+  Expr f = (t - Halide::cast<float>(n)) * float(M_LN2);
   Expr p = 1.0f / 720;
   for (float c : {1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f})
     p = p * f + c;
-  Expr bits = Halide::reinterpret(Halide::Int(32), p) + (Halide::cast<int>(n) << 23);
+  Expr bits = Halide::reinterpret(Halide::Int(32), p) + (n << 23);
   return Halide::reinterpret(Halide::Float(32), bits);
 }
 

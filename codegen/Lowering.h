@@ -132,6 +132,10 @@ struct PhasedConv {
 /// GEMV tile is one block (4 vectors of 16) x the gates it computes, so up
 /// to 16 accumulators, and reads the block's weights contiguously.
 constexpr int kRecurrentBlock = 64;
+/// Units per block of the packed input weights: the projections' register
+/// tile is one block (2 vectors of 16) x 8 time steps = 16 accumulators, and
+/// reads the block's weights contiguously.
+constexpr int kProjectionBlock = 32;
 
 /// One stage of a time step of a recurrent op: a Func f(j, [g,] n) over
 /// hidden units j (innermost), gates g (some stages) and batch n, and the
@@ -155,9 +159,10 @@ struct RecurrentStage {
 ///       previous step's state (a Tuple (h, c) for lstm);
 ///   outputs: Y (its time dimension `yTime`), Y_h (, Y_c).
 /// wPack and rPack are weights packed at compile time (Buffers) when they
-/// are constants, else Funcs that the schedule computes first; rPack groups
-/// units in blocks of `block`: rPack(j, g, k, dir) =
-/// R[dir][g * hidden + j][k] stored at [dir][j / block][k][g][j % block].
+/// are constants, else Funcs that the schedule computes first; both group
+/// units in blocks: wPack(j, g, k, dir) = W[dir][g * hidden + j][k] stored
+/// at [dir][g][j / projBlock][k][j % projBlock], rPack(j, g, k, dir) =
+/// R[dir][g * hidden + j][k] at [dir][j / block][k][g][j % block].
 struct LoweredRecurrence {
   mlir::Operation *op = nullptr;
   Halide::Func proj, projAcc, wPack, rPack, y;
@@ -165,7 +170,8 @@ struct LoweredRecurrence {
   Halide::RDom projK;
   std::vector<RecurrentStage> stages;
   std::vector<Halide::Func> outputs; // Y, Y_h (, Y_c): compute_root
-  int hidden = 1, gates = 1, seq = 1, batch = 1, input = 1, dirs = 1, block = 1;
+  int hidden = 1, gates = 1, seq = 1, batch = 1, input = 1, dirs = 1;
+  int block = 1, projBlock = 1;
   bool weightsConstant = false;
 };
 

@@ -376,8 +376,9 @@ void scheduleRecurrence(LoweredRecurrence &lr, bool cpp) {
     lr.wPack.compute_root();
     lr.rPack.compute_root();
   }
-  // Projection tile: 2 vectors of units x 8 steps = 16 accumulators.
-  int tileUnits = std::min(lr.hidden, 32), tileSteps = std::min(lr.seq, 8);
+  // Projection tile: one packed block of units (2 vectors) x 8 steps = 16
+  // accumulators.
+  int tileUnits = lr.projBlock, tileSteps = std::min(lr.seq, 8);
   int lanes = lanesFor(tileUnits);
   Var jo("jo"), ji("ji"), to("to"), tt("tt"), jg("jg");
   lr.proj.compute_root()
@@ -477,9 +478,9 @@ void scheduleAttention(LoweredAttention &la, bool cpp) {
   tile.compute_at(out, io)
       .split(j, jt, jr, regKeys, TailStrategy::ShiftInwards)
       .split(i, it, ir, regRows, TailStrategy::ShiftInwards)
-      .reorder(jr, ir, jt, it, h, b);
+      .reorder(jr, ir, it, jt, h, b);
   vectorizeIfWide(tile, jr, lanesK);
-  la.scores.compute_at(tile, jt);
+  la.scores.compute_at(tile, it);
   vectorizeIfWide(la.scores, j, lanesK);
   Halide::Stage sc = la.scores.update();
   auto [sv, sl] = splitLanes(sc, j, regKeys, lanesK, cpp);
