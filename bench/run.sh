@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Benchmarks cnnc against ONNX Runtime on the example networks (same weights,
-# outputs checked first) and measures the machine's FMA peak.
-#   bash bench/run.sh [--rounds R] [--runs N] [--nets a,b] [--bin DIR]
+# Benchmarks cnnc against its peers (cnnc with Halide's Adams2019
+# autoscheduler, ONNX Runtime, PyTorch eager and torch.compile) on the five
+# CNNs of scripts/export_pytorch.py (one ONNX export for every engine;
+# outputs checked first), measures the machine's FMA peak, and rewrites the
+# table in docs/perf.md and the chart docs/perf.png.
+#   bash bench/run.sh [--rounds R] [--runs N] [--only a,b] [--engines e,f] [--bin DIR]
 # Needs the build (scripts/build.sh) and the venv packages of scripts/setup.sh.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY="$ROOT/.venv/bin/python"
 OUT="$ROOT/bench/out"
 mkdir -p "$OUT"
+echo "uptime before: $(uptime)"
 cc -O2 -march=native -pthread "$ROOT/bench/peak.c" -o "$OUT/peak"
 PEAK=$("$OUT/peak" 2 | paste -sd, -)
 echo "FMA peak GFLOP/s (threads:GFLOP/s): $PEAK"
-"$PY" "$ROOT/bench/bench.py" --peak "$PEAK" --json "$OUT/results.json" "$@"
+"$PY" "$ROOT/bench/bench.py" --peak "$PEAK" --json "$OUT/results.json" \
+  --perf-md "$ROOT/docs/perf.md" --command "bash bench/run.sh${*:+ $*}" "$@"
 "$PY" "$ROOT/bench/plot.py" "$OUT/results.json" "$ROOT/docs/perf.png"
+echo "uptime after: $(uptime)"
