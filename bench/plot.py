@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Bar chart of bench/out/results.json: cnnc and ONNX Runtime, ms per inference."""
+"""Bar chart of bench/out/results.json: ms per inference of every engine."""
 import json, sys
 
 import matplotlib
@@ -8,17 +8,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 res = json.load(open(sys.argv[1]))
-rows = res["rows"]
-labels = [f"{r['net']}\n{r['threads']} thr" for r in rows]
+rows, engines, labels = res["rows"], res["engines"], res["labels"]
 x = np.arange(len(rows))
-fig, ax = plt.subplots(figsize=(max(8, len(rows) * 0.9), 4.5))
-ax.bar(x - 0.2, [r["cnnc_ms"] for r in rows], 0.4, label="cnnc")
-ax.bar(x + 0.2, [r["ort_ms"] for r in rows], 0.4, label=f"ONNX Runtime {res['ort']}")
-ax.set_xticks(x, labels, fontsize=8)
+width = 0.8 / len(engines)
+fig, ax = plt.subplots(figsize=(max(9, len(rows) * 1.3), 5))
+for i, e in enumerate(engines):
+    ms = [r["ms"].get(e, np.nan) for r in rows]
+    ax.bar(x - 0.4 + width * (i + 0.5), ms, width, label=labels[e])
+ax.set_xticks(x, [f"{r['net']}\n{r['threads']} thr" for r in rows], fontsize=8)
 ax.set_yscale("log")
 ax.set_ylabel("ms per inference (median, batch 1, log scale)")
-ax.set_title(f"cnnc vs ONNX Runtime, {res['date']}")
-ax.legend()
+ax.set_title(f"cnnc and its peers, {res['date']} (ORT {res['ort']}, PyTorch {res['torch']})")
+ax.legend(fontsize=8, ncol=3)
 fig.tight_layout()
 fig.savefig(sys.argv[2], dpi=110)
 print("wrote", sys.argv[2])

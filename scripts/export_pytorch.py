@@ -367,14 +367,21 @@ CASES = {
 }
 
 
-def export(name, out_dir):
-    make, inputs, outputs, graph, convert = CASES[name]
+def build(name):
+    """The network NAME in eval mode with its seeded weights, and its
+    reference inputs (also used by bench/peers_torch.py to time PyTorch)."""
+    make, inputs = CASES[name][:2]
     seed = sorted(CASES).index(name)
     torch.manual_seed(seed)
     model = make()
     randomize_batch_norms(model, *inputs.values())
     gen = torch.Generator().manual_seed(1000 + seed)
-    xs = [torch.randn(shape, generator=gen) for shape in inputs.values()]
+    return model, [torch.randn(shape, generator=gen) for shape in inputs.values()]
+
+
+def export(name, out_dir):
+    _, inputs, outputs, graph, convert = CASES[name]
+    model, xs = build(name)
     with torch.no_grad():
         ys = model(*xs)
     ys = ys if isinstance(ys, tuple) else (ys,)
