@@ -11,7 +11,9 @@
 //            16, the f32 width of AVX-512); used when the dimension is at
 //            least this long, tail guarded so any extent is valid.
 //   parallel parallelise the outermost output dimension longer than 1
-//            (default true).
+//            (default true). rnn/gru/lstm and attention: their per-step and
+//            per-query-tile loops run serially below 64 MFLOP of work per
+//            loop unless this says true (see scheduleRecurrence).
 //   inline   compute the op inside its consumers instead of into its own
 //            buffer (ignored for ops with reductions and for outputs).
 //            Default: true for an elementwise op with one user that reads
@@ -38,6 +40,13 @@
 //            loop nest.
 //   unroll_kx conv2d: unroll the kernel-column loop (default true for
 //            kernels up to 7 wide).
+//
+// rnn, gru, lstm (LoweredRecurrence) and attention (LoweredAttention) have
+// fixed schedules in Schedule.cpp: the projections of all steps as register
+// tiles of 2 vectors x 8 steps, each step's GEMV per block of 64 units with
+// every gate of the block in registers; attention per tile of 16 query rows
+// (scores in 4 x 4-vector register tiles, then softmax, then the value
+// product in 4 x 4-vector tiles).
 //
 // Unknown keys are ignored so hints can grow without breaking old IR.
 //
