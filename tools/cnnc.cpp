@@ -90,7 +90,7 @@ cl::opt<std::string> target(
 cl::opt<bool> profile(
     "profile",
     cl::desc("Build the model with Halide's sampling profiler and a table of "
-             "its layers, for `cnnc-run --profile` (slightly slower runs)"),
+             "its layers, for `cnnc-run --profile`"),
     cl::cat(category));
 cl::opt<std::string> weightsPath(
     "weights", cl::desc("safetensors file holding the layers' parameters (.graph)"),

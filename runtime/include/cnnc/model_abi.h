@@ -69,9 +69,10 @@ typedef struct cnnc_memory_stats {
    * layers read outside their layer), and the layers producing them. */
   uint64_t activation_bytes[2];
   const char *activation_names[2];
-  /* Intermediate buffers: bytes the model's buffer pool holds now / has held
-   * at most (blocks are kept for later runs), and the most bytes handed out
-   * to running pipelines at once (what a perfect allocator would hold). */
+  /* Intermediate buffers: bytes the model's buffer arena (and blocks taken
+   * from the system while it grows) holds now / has held at most (kept for
+   * later runs), and the most bytes handed out to running pipelines at once
+   * (what a perfect allocator would hold). */
   uint64_t pool_bytes;
   uint64_t pool_peak_bytes;
   uint64_t live_peak_bytes;
