@@ -14,8 +14,9 @@ mobilenetv2, dilated, autoencoder, dcgan_generator)
                     cnnc's unfused lowering scheduled by Halide's Adams2019
                     autoscheduler, greedy by default
        ort          ONNX Runtime on model.onnx (intra-op threads T,
-                    sequential, all graph optimisations)
-       eager        the PyTorch module, torch.inference_mode()
+                    sequential, all graph optimisations, no spinning)
+       eager        the PyTorch module, torch.inference_mode(),
+                    OMP_WAIT_POLICY=PASSIVE
        compile      torch.compile of it (inductor, freezing), if it compiles
      PyTorch runs in one worker process per thread count (bench/peers_torch.py).
   3. Every engine's outputs are compared with PyTorch's (max |diff| / max
@@ -33,6 +34,7 @@ mobilenetv2, dilated, autoencoder, dcgan_generator)
 import argparse, datetime, json, os, platform, re, subprocess, sys, time
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -62,10 +64,14 @@ def loadavg():
 
 
 class TorchWorker:
-    def __init__(self, threads, cases, nets, compile_, log):
+    def __init__(self, threads, cases, nets, compile_, spin, log):
         cmd = [sys.executable, os.path.join(ROOT, "bench", "peers_torch.py"), "--threads", str(threads),
                "--cases", cases, "--nets", ",".join(nets)] + ([] if compile_ else ["--no-compile"])
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
+        env = dict(os.environ)
+        if not spin:
+            env["OMP_WAIT_POLICY"] = "PASSIVE"
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
+                                     env=env)
 
     def ask(self, **req):
         self.proc.stdin.write(json.dumps(req) + "\n")
@@ -84,8 +90,10 @@ class TorchWorker:
         self.proc.wait()
 
 
-def ort_session(path, threads):
+def ort_session(path, threads, spin):
     so = ort.SessionOptions()
+    if not spin:
+        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
     so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
@@ -105,6 +113,23 @@ def ort_time(sess, feed, runs):
 
 def cnnc_args(m):
     return sum([["--input", f"{n}={p}"] for n, p in m["inputs"].items()], [])
+
+
+def gflop_of(onnx_path):
+    """2 x the multiply-adds of the Conv, ConvTranspose and Gemm nodes."""
+    m = onnx.shape_inference.infer_shapes(onnx.load(onnx_path))
+    shape = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
+             for v in list(m.graph.value_info) + list(m.graph.input) + list(m.graph.output)}
+    shape.update({t.name: list(t.dims) for t in m.graph.initializer})
+    flops = 0
+    for node in m.graph.node:
+        if node.op_type == "Conv":        # W [F, C/g, kh, kw]: per output element
+            flops += 2 * int(np.prod(shape[node.output[0]])) * int(np.prod(shape[node.input[1]][1:]))
+        elif node.op_type == "ConvTranspose":   # W [C, F/g, kh, kw]: per input element
+            flops += 2 * int(np.prod(shape[node.input[0]])) * int(np.prod(shape[node.input[1]][1:]))
+        elif node.op_type == "Gemm":
+            flops += 2 * int(np.prod(shape[node.output[0]])) * shape[node.input[0]][-1]
+    return flops / 1e9
 
 
 def error(got_dir, case_dir, outputs):
@@ -133,11 +158,19 @@ def table(res):
            f"over the rounds; the benchmark itself accounts for 1-2 of it" +
            (", so the machine was shared with other work during the run." if max(res['load_rounds'] + res['load']) > 2.5
             else ".")]
-    if peak:
-        out[-1] += (" FMA peak during the run (bench/peak.c): " +
+    if res.get("peaks"):
+        out[-1] += (" FMA peak (bench/peak.c, measured every round; median and range): " + ", ".join(
+            f"{v:.0f} GFLOP/s ({min(p[k] for p in res['peaks']):.0f}-{max(p[k] for p in res['peaks']):.0f}) "
+            f"on {k} thread{'s' if k > 1 else ''}" for k, v in sorted(peak.items())) +
+            "; on an idle machine about 223 and 446.")
+    elif peak:
+        out[-1] += (" FMA peak (bench/peak.c): " +
                     ", ".join(f"{v:.0f} GFLOP/s on {k} thread{'s' if k > 1 else ''}" for k, v in sorted(peak.items())) + ".")
     out.append("")
-    out.append("Adams2019 ran with " + (f"`--autoschedule-params={res['adams_params']}`" if res["adams_params"]
+    out.append("Thread pools: " + ("the peers' defaults (spinning)." if res.get("spin") else
+               "ORT with `session.intra_op.allow_spinning=0`, PyTorch with `OMP_WAIT_POLICY=PASSIVE` "
+               "(waiting threads sleep instead of spinning; cnnc's Halide runtime has no such setting).") +
+               " Adams2019 ran with " + (f"`--autoschedule-params={res['adams_params']}`" if res["adams_params"]
                                         else "its default parameters") + " (and parallelism=2).")
     out.append("")
     out.append("ms per inference; **speedup = peer ms / cnnc ms** (above 1: cnnc is faster); "
@@ -208,7 +241,15 @@ def main():
     ap.add_argument("--json", default="")
     ap.add_argument("--perf-md", default="", help="markdown file whose bench section is rewritten")
     ap.add_argument("--command", default="bench/bench.py", help="the command line recorded in the table")
-    ap.add_argument("--peak", default="", help="FMA peak GFLOP/s as '1:G1,2:G2' (bench/peak)")
+    ap.add_argument("--peak", default="", help="FMA peak GFLOP/s as '1:G1,2:G2'")
+    ap.add_argument("--peak-bin", default="", help="bench/peak.c built: measures the FMA peak every round "
+                    "(the table divides by the median; overrides --peak)")
+    ap.add_argument("--spin", action="store_true",
+                    help="leave the peers' thread pools spinning (their defaults); by default ORT runs with "
+                         "session.intra_op.allow_spinning=0 and PyTorch with OMP_WAIT_POLICY=PASSIVE, "
+                         "much faster on a machine shared with other work")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reruns: keep WORK's exported models and the .so files newer than cnnc")
     ap.add_argument("--adams-params", default="beam_size=1",
                     help="cnnc --autoschedule-params of the adams2019 engine (default greedy: the "
                          "default beam search takes hours for ResNet-18 here)")
@@ -228,13 +269,16 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     load_start = loadavg()
     cases = os.path.join(args.work, "torch")
-    run([sys.executable, os.path.join(ROOT, "scripts", "export_pytorch.py"), cases] + nets)
-    manifest = {c["name"]: c for c in json.load(open(os.path.join(cases, "manifest.json")))}
+    manifest_path = os.path.join(cases, "manifest.json")
+    if not (args.reuse and os.path.exists(manifest_path) and
+            set(nets) <= {c["name"] for c in json.load(open(manifest_path))}):
+        run([sys.executable, os.path.join(ROOT, "scripts", "export_pytorch.py"), cases] + nets)
+    manifest = {c["name"]: c for c in json.load(open(manifest_path))}
 
     # PyTorch workers first: torch.compile runs while cnnc compiles.
     use_torch = {"eager", "compile"} & set(engines)
     log = open(os.path.join(args.work, "torch.log"), "w")
-    workers = {t: TorchWorker(t, cases, nets, "compile" in engines, log) for t in threads} if use_torch else {}
+    workers = {t: TorchWorker(t, cases, nets, "compile" in engines, args.spin, log) for t in threads} if use_torch else {}
 
     models, notes, errors, compile_s = {}, [], {}, {}
     for net in nets:
@@ -248,7 +292,8 @@ def main():
             so = os.path.join(args.work, f"{net}.{e}.so")
             t0 = time.time()
             try:
-                run([cnnc, onnx_path, "-o", so] + CNNC_FLAGS[e])
+                if not (args.reuse and os.path.exists(so) and os.path.getmtime(so) > os.path.getmtime(cnnc)):
+                    run([cnnc, onnx_path, "-o", so] + CNNC_FLAGS[e])
             except subprocess.CalledProcessError as err:
                 m["skipped"][e] = "failed"
                 errors[net][e] = "failed to compile"
@@ -262,22 +307,21 @@ def main():
         feed = {n: np.load(p) for n, p in m["inputs"].items()}
         m["feed"] = feed
         if "ort" in engines:
-            m["sess"] = {t: ort_session(onnx_path, t) for t in threads}
+            m["sess"] = {t: ort_session(onnx_path, t, args.spin) for t in threads}
             got = os.path.join(args.work, f"{net}.ort.out")
             os.makedirs(got, exist_ok=True)
             for n, y in zip(m["outputs"], m["sess"][threads[0]].run(m["outputs"], feed)):
                 np.save(os.path.join(got, n + ".npy"), y)
             errors[net]["ort"] = error(got, case_dir, m["outputs"])
+        m["gflop"] = gflop_of(onnx_path)
         models[net] = m
         print(f"{net}: compiled ({compile_s[net]} s)", flush=True)
 
     torch_version = "-"
-    gflop = {}
     for t, w in workers.items():
         info = w.ask(cmd="info")
         torch_version = info["torch"]
         for net, entry in info["nets"].items():
-            gflop[net] = entry["gflop"]
             for e in [e for e in ("eager", "compile") if e in engines]:
                 if e in models[net]["skipped"]:
                     continue
@@ -302,8 +346,11 @@ def main():
             f"{e} {v:.1e}" if isinstance(v, float) else f"{e} {v}" for e, v in errors[net].items()), flush=True)
 
     times = {(net, t, e): [] for net in nets for t in threads for e in engines}
-    load_rounds = []
+    load_rounds, peaks = [], []
     for rnd in range(args.rounds):
+        if args.peak_bin:
+            peaks.append({int(k): float(v) for k, v in
+                          (kv.split(":") for kv in run([args.peak_bin, max(threads)]).split())})
         order = engines[rnd % len(engines):] + engines[:rnd % len(engines)]
         for net, m in models.items():
             for t in threads:
@@ -327,7 +374,7 @@ def main():
     for net, m in models.items():
         for t in threads:
             all_ = {e: times[(net, t, e)] for e in engines if times[(net, t, e)]}
-            rows.append(dict(net=net, threads=t, gflop=gflop.get(net, 0.0),
+            rows.append(dict(net=net, threads=t, gflop=m["gflop"],
                              ms={e: float(np.median(v)) for e, v in all_.items()}, all=all_,
                              skipped=m["skipped"]))
     peak = {}
@@ -335,11 +382,13 @@ def main():
         for kv in args.peak.split(","):
             k, v = kv.split(":")
             peak[int(k)] = float(v)
+    if peaks:
+        peak = {t: float(np.median([p[t] for p in peaks])) for t in peaks[0]}
     res = dict(date=datetime.date.today().isoformat(), machine=f"{cpu_model()}, {os.cpu_count()} CPUs", command=args.command,
-               ort=ort.__version__, torch=torch_version, peak=peak, rounds=args.rounds, runs=args.runs,
+               ort=ort.__version__, torch=torch_version, peak=peak, peaks=peaks, rounds=args.rounds, runs=args.runs,
                load=[load_start, loadavg()], load_rounds=load_rounds, rows=rows, errors=errors,
                compile_s=compile_s, notes=notes, engines=engines, labels=LABEL,
-               adams_params=args.adams_params)
+               adams_params=args.adams_params, spin=args.spin)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(res, f, indent=1)

@@ -15,7 +15,7 @@ and one inter-op thread for the whole process (inductor's OpenMP kernels take
 their thread count at compile time, hence one process per T).
 
 Then one JSON request per stdin line, one JSON reply per stdout line:
-  {"cmd": "info"}                          -> {"nets": {NAME: {"gflop", "compile":
+  {"cmd": "info"}                          -> {"nets": {NAME: {"outputs", "compile":
                                                "ok" | "failed: ...", "compile_s"}}}
   {"cmd": "outputs", "net", "engine", "dir"} -> writes DIR/<output>.npy, {"ok": true}
   {"cmd": "time", "net", "engine", "runs"} -> one warm-up, then runs timed calls:
@@ -31,27 +31,6 @@ import torch
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import export_pytorch  # noqa: E402
-
-
-def flops_of(model, xs):
-    """2 x the multiply-adds of the convolutions and linear layers."""
-    total = [0]
-
-    def hook(m, inp, out):
-        if isinstance(m, torch.nn.Conv2d):
-            total[0] += 2 * out.numel() * m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1]
-        elif isinstance(m, torch.nn.ConvTranspose2d):
-            total[0] += 2 * inp[0].numel() * m.out_channels // m.groups * m.kernel_size[0] * m.kernel_size[1]
-        elif isinstance(m, torch.nn.Linear):
-            total[0] += 2 * inp[0].numel() // m.in_features * m.in_features * m.out_features
-
-    handles = [m.register_forward_hook(hook) for m in model.modules()
-               if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d, torch.nn.Linear))]
-    with torch.inference_mode():
-        model(*xs)
-    for h in handles:
-        h.remove()
-    return total[0]
 
 
 def as_tuple(y):
@@ -77,7 +56,7 @@ def main():
         case = manifest[name]
         xs = [torch.from_numpy(np.load(args.cases / p)) for p in case["inputs"].values()]
         engines = {"eager": model}
-        entry = {"gflop": flops_of(model, xs) / 1e9, "outputs": list(case["outputs"])}
+        entry = {"outputs": list(case["outputs"])}
         if args.no_compile:
             entry["compile"] = "not run (--no-compile)"
         else:

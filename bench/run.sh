@@ -2,11 +2,11 @@
 # Benchmarks cnnc against its peers (cnnc with Halide's Adams2019
 # autoscheduler, ONNX Runtime, PyTorch eager and torch.compile) on the five
 # CNNs of scripts/export_pytorch.py (one ONNX export for every engine;
-# outputs checked first), measures the machine's FMA peak, and rewrites the
-# table in docs/perf.md and the chart docs/perf.png; then the sequence
-# models of bench/nets against ONNX Runtime (bench/sequence.py, rows in
-# docs/perf-sequence.md).
-#   bash bench/run.sh [--rounds R] [--runs N] [--only a,b] [--engines e,f] [--bin DIR]
+# outputs checked first), measures the machine's FMA peak every round, and
+# rewrites the table in docs/perf.md and the chart docs/perf.png; then the
+# sequence models of bench/nets against ONNX Runtime (bench/sequence.py, rows
+# in docs/perf-sequence.md).
+#   bash bench/run.sh [--rounds R] [--runs N] [--only a,b] [--engines e,f] [--reuse] [--bin DIR]
 # Needs the build (scripts/build.sh) and the venv packages of scripts/setup.sh.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,9 +15,7 @@ OUT="$ROOT/bench/out"
 mkdir -p "$OUT"
 echo "uptime before: $(uptime)"
 cc -O2 -march=native -pthread "$ROOT/bench/peak.c" -o "$OUT/peak"
-PEAK=$("$OUT/peak" 2 | paste -sd, -)
-echo "FMA peak GFLOP/s (threads:GFLOP/s): $PEAK"
-"$PY" "$ROOT/bench/bench.py" --peak "$PEAK" --json "$OUT/results.json" \
+"$PY" "$ROOT/bench/bench.py" --peak-bin "$OUT/peak" --json "$OUT/results.json" \
   --perf-md "$ROOT/docs/perf.md" --command "bash bench/run.sh${*:+ $*}" "$@"
 "$PY" "$ROOT/bench/plot.py" "$OUT/results.json" "$ROOT/docs/perf.png"
 # The sequence models (bench/nets) against ORT: rows of docs/perf-sequence.md.
