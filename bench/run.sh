@@ -20,6 +20,7 @@ cc -O2 -march=native -pthread "$ROOT/bench/peak.c" -o "$OUT/peak"
 "$PY" "$ROOT/bench/plot.py" "$OUT/results.json" "$ROOT/docs/perf.png"
 # The sequence models (bench/nets) against ORT: rows of docs/perf-sequence.md.
 if [[ " $* " != *" --only "* ]]; then
+  PEAK=$("$OUT/peak" 2 | paste -sd, -)
   "$PY" "$ROOT/bench/sequence.py" --only lstm,gru,attention --peak "$PEAK" \
     --json "$OUT/sequence.json" --doc "$ROOT/docs/perf-sequence.md"
 fi
