@@ -211,7 +211,8 @@ def table(res):
         out.append(f"- {net}: " + ", ".join(f"{LABEL[e]} {v:.1e}" if isinstance(v, float) else f"{LABEL[e]} {v}"
                                             for e, v in errs.items()))
     out.append("")
-    out.append("Compile times (s): " + "; ".join(
+    out.append("Compile times (s" + (", cnnc's from the run that compiled them (--reuse)" if res.get("reuse") else "") +
+               "): " + "; ".join(
         f"{net}: " + ", ".join(f"{LABEL.get(e, e)} {v}" for e, v in ct.items()) for net, ct in res["compile_s"].items()) + ".")
     if res["notes"]:
         out.append("")
@@ -291,15 +292,19 @@ def main():
         for e in [e for e in engines if e in CNNC_FLAGS]:
             so = os.path.join(args.work, f"{net}.{e}.so")
             t0 = time.time()
+            timing = so + ".compile_s"   # the compile time, kept for --reuse
+            reuse = args.reuse and os.path.exists(timing) and os.path.getmtime(so) > os.path.getmtime(cnnc)
             try:
-                if not (args.reuse and os.path.exists(so) and os.path.getmtime(so) > os.path.getmtime(cnnc)):
+                if not reuse:
                     run([cnnc, onnx_path, "-o", so] + CNNC_FLAGS[e])
+                    with open(timing, "w") as f:
+                        f.write(f"{time.time() - t0:.1f}\n")
             except subprocess.CalledProcessError as err:
                 m["skipped"][e] = "failed"
                 errors[net][e] = "failed to compile"
                 notes.append(f"{net}: {LABEL[e]} failed to compile: {err.stderr.strip()[-300:]}")
                 continue
-            compile_s[net][e] = round(time.time() - t0, 1)
+            compile_s[net][e] = float(open(timing).read()) if reuse else round(time.time() - t0, 1)
             got = os.path.join(args.work, f"{net}.{e}.out")
             run([cnnc_run, so, "--output-dir", got] + cnnc_args(m))
             errors[net][e] = error(got, case_dir, m["outputs"])
@@ -388,7 +393,7 @@ def main():
                ort=ort.__version__, torch=torch_version, peak=peak, peaks=peaks, rounds=args.rounds, runs=args.runs,
                load=[load_start, loadavg()], load_rounds=load_rounds, rows=rows, errors=errors,
                compile_s=compile_s, notes=notes, engines=engines, labels=LABEL,
-               adams_params=args.adams_params, spin=args.spin)
+               adams_params=args.adams_params, spin=args.spin, reuse=args.reuse)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(res, f, indent=1)
