@@ -20,6 +20,8 @@ bench/nets/*.graph: the sequence models, sized for the benchmark)
 import argparse, datetime, json, os, platform, re, struct, subprocess, sys, tempfile, time
 
 import numpy as np
+
+import bench  # bench/bench.py: the peers harness
 import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
@@ -266,12 +268,9 @@ def cnnc_bench(so, inputs, runs, threads):
 
 
 def ort_session(path, threads):
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = threads
-    so.inter_op_num_threads = 1
-    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+    # bench.py's session with ORT's default (spinning) thread pool, as this
+    # harness has always measured it.
+    return bench.ort_session(path, threads, spin=True)
 
 
 def ort_bench(sess, feed, runs):

@@ -129,14 +129,19 @@ int tileFor(int extent, int target) {
   return target;
 }
 
+/// Channel blocks per register tile: cnn.tiling's tile_oc, else 2 when the
+/// block count is even; 1 when the choice does not divide the blocks.
+int blocksPerTile(const ScheduleHints &hints, int outBlocks) {
+  int tob = hints.tileOc > 0 ? hints.tileOc : (outBlocks % 2 == 0 ? 2 : 1);
+  return outBlocks % tob == 0 ? tob : 1;
+}
+
 /// The blocked conv: a register tile of tileOc channel blocks (16 lanes) x
 /// tileY rows x tileX columns of accumulators, the reduction inside it
 /// (channel in block, kx, ky, channel block), threads over rows x blocks.
 void scheduleBlockedConv(BlockedConv &bc) {
   ScheduleHints hints = hintsFor(bc.op);
-  int tob = hints.tileOc > 0 ? hints.tileOc : (bc.outBlocks % 2 == 0 ? 2 : 1);
-  if (bc.outBlocks % tob != 0)
-    tob = 1;
+  int tob = blocksPerTile(hints, bc.outBlocks);
   int target = std::max(1, 16 / tob);
   int tx = hints.tileX > 0 ? std::min(hints.tileX, bc.outW) : tileFor(bc.outW, target);
   int ty = hints.tileY > 0 ? std::min(hints.tileY, bc.outH)
@@ -203,9 +208,7 @@ void scheduleBlockedDepthwise(BlockedDepthwise &dw) {
 /// tob blocks.
 void scheduleWinogradConv(WinogradConv &wc) {
   ScheduleHints hints = hintsFor(wc.op);
-  int tob = hints.tileOc > 0 ? hints.tileOc : (wc.outBlocks % 2 == 0 ? 2 : 1);
-  if (wc.outBlocks % tob != 0)
-    tob = 1;
+  int tob = blocksPerTile(hints, wc.outBlocks);
   // 16 accumulators: tob blocks x tt tiles.
   int tt = hints.tileX > 0 ? std::min(hints.tileX, wc.tilesX)
                            : tileFor(wc.tilesX, std::max(1, 16 / tob));
