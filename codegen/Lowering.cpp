@@ -268,6 +268,15 @@ private:
   /// Registers an op's result.
   void bind(Operation *op, Tensor t) { values[op->getResult(0)] = t; }
   void bindBlocked(Operation *op, Func out);
+  /// Records that `v` is stored by the Func that `setStored` installs (a
+  /// blocked conv's `stored`).
+  void storeBy(Value v, std::function<void(const Func &)> setStored) {
+    storeAt[v] = std::move(setStored);
+  }
+  /// When `op` is a fused epilogue of the stored value `from`: `b` (op in
+  /// the blocked layout) becomes the stored Func and op's result a view of
+  /// it; returns whether it did.
+  bool extendStore(Operation *op, Value from, Func b);
   Expr packedRead(Value v, Expr n, Expr cb, Expr ci, int icBlock, Expr y, Expr x,
                   int padTop, int padLeft);
   Tensor get(Value v) { return values.lookup(v); }
@@ -317,6 +326,9 @@ private:
   /// blocked[v](c % 16, x, y, c / 16, n) (a blocked conv's `out`, and
   /// unary elementwise ops and max pools over such values).
   llvm::DenseMap<Value, Func> blocked;
+  /// Values stored in the blocked layout by a compute_root Func (a blocked
+  /// conv's output or the end of its epilogue chain): readable in place.
+  llvm::DenseMap<Value, std::function<void(const Func &)>> storeAt;
   llvm::StringSet<> usedNames;
   int counter = 0;
 };
@@ -408,25 +420,60 @@ llvm::Error Lowerer::lowerConstant(cnn::ConstantOp op) {
   return llvm::Error::success();
 }
 
+bool Lowerer::extendStore(Operation *op, Value from, Func b) {
+  auto fuse = op->getAttrOfType<StringAttr>("cnn.fuse");
+  auto operand = op->getAttrOfType<IntegerAttr>("cnn.fuse_operand");
+  auto it = storeAt.find(from);
+  if (!fuse || fuse.getValue() != "epilogue" || !operand || it == storeAt.end() ||
+      op->getOperand(unsigned(operand.getInt())) != from)
+    return false;
+  auto setStored = std::move(it->second);
+  storeAt.erase(it);
+  setStored(b);
+  bindBlocked(op, b);
+  storeBy(op->getResult(0), std::move(setStored));
+  return true;
+}
+
 void Lowerer::lowerUnary(Operation *op, const std::function<Expr(Expr)> &fn) {
-  Tensor in = get(op->getOperand(0));
-  Tensor t = define(op, in.shape, [&](const Coords &i) { return fn(in(i)); });
-  bind(op, t);
-  auto src = blocked.find(op->getOperand(0));
-  if (src != blocked.end()) { // inlined wherever it is read
-    Func b = newFunc(op, t.f.name() + "_blocked");
-    Var co, x, y, cb, n;
-    b(co, x, y, cb, n) = fn(src->second(co, x, y, cb, n));
-    blocked[op->getResult(0)] = b;
+  Value in = op->getOperand(0);
+  Func b;
+  if (auto src = blocked.find(in); src != blocked.end()) {
+    Func from = src->second;
+    b = newFunc(op, (baseName(op) + "_blocked").str());
+    b(from.args()) = fn(from(from.args()));
+    if (extendStore(op, in, b))
+      return;
   }
+  Tensor t = get(in);
+  bind(op, define(op, t.shape, [&](const Coords &i) { return fn(t(i)); }));
+  if (b.defined()) // inlined wherever it is read
+    blocked[op->getResult(0)] = b;
 }
 
 void Lowerer::lowerBinary(Operation *op,
                           const std::function<Expr(Expr, Expr)> &fn) {
-  Tensor a = get(op->getOperand(0)), b = get(op->getOperand(1));
+  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+  // Both operands blocked and of the result's shape (e.g. a residual add):
+  // blocked too, and stored with the conv it is an epilogue of.
+  Func blockedResult;
+  auto bl = blocked.find(lhs), br = blocked.find(rhs);
+  if (bl != blocked.end() && br != blocked.end() && lhs.getType() == op->getResult(0).getType() &&
+      rhs.getType() == lhs.getType()) {
+    // The stored operand's Vars: the schedule names them.
+    std::vector<Var> args = (storeAt.count(rhs) ? br : bl)->second.args();
+    std::vector<Expr> at(args.begin(), args.end());
+    blockedResult = newFunc(op, (baseName(op) + "_blocked").str());
+    blockedResult(args) = fn(bl->second(at), br->second(at));
+    if (extendStore(op, lhs, blockedResult) || extendStore(op, rhs, blockedResult))
+      return;
+  }
+  Tensor a = get(lhs), b = get(rhs);
   bind(op, define(op, shapeOf(op->getResult(0)), [&](const Coords &i) {
          return fn(a(broadcastCoords(i, a.shape)), b(broadcastCoords(i, b.shape)));
        }));
+  if (blockedResult.defined()) // inlined wherever it is read
+    blocked[op->getResult(0)] = blockedResult;
 }
 
 /// Largest divisor of n that is at most `limit` (at least 1).
@@ -462,6 +509,19 @@ Expr paddedRead(const Tensor &in, Expr n, Expr c, Expr y, Expr x, int padTop,
                         0.0f);
 }
 
+/// Channel cb * icBlock + ci (icBlock divides 16) of the blocked Func `b`.
+Expr blockedRead(Func b, Expr n, Expr cb, Expr ci, int icBlock, Expr y, Expr x) {
+  if (icBlock == 16)
+    return b(ci, x, y, cb, n);
+  Expr c = cb * icBlock + ci;
+  return b(c % 16, x, y, c / 16, n);
+}
+
+/// Input channels per block of a blocked conv's reduction: 16, else 8 (a
+/// half of a producer's block of 16, read as 8 dense lanes), else the
+/// largest divisor of C up to 16.
+int inputBlock(int C) { return C % 16 == 0 ? 16 : C % 8 == 0 ? 8 : divisorAtMost(C, 16); }
+
 /// Channel cb * icBlock + ci of `v` at padded (y, x), for a conv's packed
 /// input: read straight from v's blocked layout when the blocks coincide
 /// (dense vector loads), else from its NCHW form.
@@ -469,13 +529,14 @@ Expr Lowerer::packedRead(Value v, Expr n, Expr cb, Expr ci, int icBlock, Expr y,
                          int padTop, int padLeft) {
   Tensor in = get(v);
   auto src = blocked.find(v);
-  if (icBlock != 16 || src == blocked.end())
+  if (16 % icBlock != 0 || src == blocked.end())
     return paddedRead(in, n, cb * icBlock + ci, y, x, padTop, padLeft);
   int h = in.dim(2), w = in.dim(3);
   Expr iy = y - padTop, ix = x - padLeft;
   Expr inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
   return Halide::select(
-      inside, src->second(ci, Halide::clamp(ix, 0, w - 1), Halide::clamp(iy, 0, h - 1), cb, n),
+      inside, blockedRead(src->second, n, cb, ci, icBlock, Halide::clamp(iy, 0, h - 1),
+                          Halide::clamp(ix, 0, w - 1)),
       0.0f);
 }
 
@@ -501,7 +562,7 @@ bool Lowerer::lowerConvBlocked(cnn::Conv2DOp op) {
   int C = in.dim(1), F = int(outShape[1]), KH = w.dim(2), KW = w.dim(3);
   BlockedConv bc;
   bc.op = op;
-  bc.icBlock = divisorAtMost(C, 16);
+  bc.icBlock = inputBlock(C);
   bc.inBlocks = C / bc.icBlock;
   bc.outBlocks = (F + OB - 1) / OB;
   bc.outH = int(outShape[2]);
@@ -513,7 +574,13 @@ bool Lowerer::lowerConvBlocked(cnn::Conv2DOp op) {
   int icb = bc.icBlock;
 
   bc.pack = newFunc(op, base + "_pack");
-  bc.pack(ci, x, y, cb, n) = packedRead(op.getInput(), n, cb, ci, icb, y, x, int(p[0]), int(p[1]));
+  bc.packInline = llvm::all_of(p, [](int64_t v) { return v == 0; }) && 16 % icb == 0 &&
+                  storeAt.count(op.getInput());
+  if (bc.packInline)
+    bc.pack(ci, x, y, cb, n) = blockedRead(blocked[op.getInput()], n, cb, ci, icb, y, x);
+  else
+    bc.pack(ci, x, y, cb, n) =
+        packedRead(op.getInput(), n, cb, ci, icb, y, x, int(p[0]), int(p[1]));
 
   bc.weights = newFunc(op, base + "_weights");
   if (auto data = constantOperand(op.getWeight())) {
@@ -545,8 +612,12 @@ bool Lowerer::lowerConvBlocked(cnn::Conv2DOp op) {
       bc.weights(co, r.x, r.y, r.z, r.w, ob);
   bc.out = newFunc(op, base + "_out");
   bc.out(co, x, y, ob, n) = bc.acc(co, x, y, ob, n);
+  bc.stored = bc.out;
   bindBlocked(op, bc.out);
   model.convs.push_back(bc);
+  storeBy(op.getResult(), [this, i = model.convs.size() - 1](const Func &f) {
+    model.convs[i].stored = f;
+  });
   return true;
 }
 
@@ -567,7 +638,7 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   int C = in.dim(1), F = int(outShape[1]);
   WinogradConv wc;
   wc.op = op;
-  wc.icBlock = divisorAtMost(C, 16);
+  wc.icBlock = inputBlock(C);
   wc.inBlocks = C / wc.icBlock;
   wc.outBlocks = (F + OB - 1) / OB;
   wc.dilationX = int(d[1]);
@@ -681,8 +752,12 @@ bool Lowerer::lowerConvDepthwiseBlocked(cnn::Conv2DOp op) {
                       tap(ky, kx);
   dw.out = newFunc(op, base + "_out");
   dw.out(c, x, y, cb, n) = sum;
+  dw.stored = dw.out;
   bindBlocked(op, dw.out);
   model.depthwiseConvs.push_back(dw);
+  storeBy(op.getResult(), [this, i = model.depthwiseConvs.size() - 1](const Func &f) {
+    model.depthwiseConvs[i].stored = f;
+  });
   return true;
 }
 
@@ -758,7 +833,7 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
     sx = std::max(sx, KW);
   PhasedConv pc;
   pc.op = op;
-  pc.icBlock = divisorAtMost(C, 16);
+  pc.icBlock = inputBlock(C);
   pc.inBlocks = C / pc.icBlock;
   pc.outBlocks = (F + OB - 1) / OB;
   pc.strideY = sy, pc.strideX = sx;
@@ -1110,17 +1185,21 @@ void Lowerer::lowerDense(cnn::DenseOp op) {
     Tensor ct = get(c);
     init = [ct, beta](const Coords &i) { return beta * ct(broadcastCoords(i, ct.shape)); };
   }
-  // Constant [N, K] weights (PyTorch's Linear) are stored transposed, [K, N],
-  // so that the vector lanes over N read contiguous weights, not a gather.
+  // Constant [N, K] weights (PyTorch's Linear) are stored transposed in
+  // blocks of 16 outputs, t(j % 16, kk, j / 16): the vector lanes over N
+  // read contiguous weights (not a gather), and successive kk of a block
+  // are adjacent, so a vector's reduction streams through memory instead
+  // of striding N floats (a page apart for large layers) per step.
   if (auto data = tb ? constantOperand(op.getB()) : std::nullopt) {
-    int n = b.dim(0), k = b.dim(1);
-    Halide::Buffer<float> t(n, k); // t(j, kk) = b[j][kk], j innermost
+    int n = b.dim(0), k = b.dim(1), blocks = (n + 15) / 16;
+    Halide::Buffer<float> t(16, k, blocks);
+    t.fill(0.0f);
     for (int j = 0; j < n; ++j)
       for (int kk = 0; kk < k; ++kk)
-        t(j, kk) = (*data)[size_t(j) * k + kk];
+        t(j % 16, kk, j / 16) = (*data)[size_t(j) * k + kk];
     Func f = newFunc(op, baseName(op).str() + "_wT");
     Var j, kk;
-    f(j, kk) = t(j, kk);
+    f(j, kk) = t(j % 16, kk, j / 16);
     b = {f, {k, n}};
     tb = false;
   }

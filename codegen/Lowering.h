@@ -60,6 +60,13 @@ struct BlockedConv {
   int icBlock = 16, inBlocks = 1, outBlocks = 1, outW = 1, outH = 1;
   int kernelW = 1;
   bool weightsConstant = false; // packed at compile time
+  /// The Func the schedule tiles and consumers read: `out`, or the last
+  /// Func of the fused epilogue chain on it (activation, residual add), so
+  /// that the chain runs on the register tile before it is stored.
+  Halide::Func stored;
+  /// An unpadded conv of a stored blocked producer reads it in place:
+  /// `pack` is a view, inlined (no copy).
+  bool packInline = false;
 };
 
 /// A depthwise conv2d (one input channel per group, C a multiple of 16) in
@@ -73,6 +80,7 @@ struct BlockedConv {
 struct BlockedDepthwise {
   mlir::Operation *op = nullptr;
   Halide::Func pack, out;
+  Halide::Func stored; // as in BlockedConv
   Halide::Var c, x, y, cb, n;
   int blocks = 1;
 };

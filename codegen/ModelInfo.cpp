@@ -66,6 +66,8 @@ llvm::SmallPtrSet<Operation *, 32> computedOps(const LoweredModel &model) {
     ops.insert(c.op);
   for (const WinogradConv &c : model.winogradConvs)
     ops.insert(c.op);
+  for (const BlockedDepthwise &c : model.depthwiseConvs)
+    ops.insert(c.op);
   return ops;
 }
 

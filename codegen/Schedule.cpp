@@ -147,19 +147,19 @@ void scheduleBlockedConv(BlockedConv &bc) {
   int ty = hints.tileY > 0 ? std::min(hints.tileY, bc.outH)
                            : tileFor(bc.outH, std::max(1, target / tx));
   Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), obo("obo"), obi("obi"), t("t");
+  Func out = bc.stored; // has out's Vars; out itself is inlined into it
   // Whole blocks always (padded weights are zero): constant extents.
-  bc.out.bound(bc.co, 0, 16).bound(bc.ob, 0, bc.outBlocks);
-  bc.pack.bound(bc.ci, 0, bc.icBlock).bound(bc.cb, 0, bc.inBlocks);
-  bc.out.compute_root()
+  out.bound(bc.co, 0, 16).bound(bc.ob, 0, bc.outBlocks);
+  out.compute_root()
       .split(bc.x, xo, xi, tx, TailStrategy::ShiftInwards)
       .split(bc.y, yo, yi, ty, TailStrategy::ShiftInwards)
       .split(bc.ob, obo, obi, tob, TailStrategy::ShiftInwards)
       .reorder(bc.co, xi, yi, obi, xo, yo, obo, bc.n)
       .vectorize(bc.co);
   if (hints.parallel)
-    bc.out.fuse(yo, obo, t).parallel(t);
+    out.fuse(yo, obo, t).parallel(t);
 
-  bc.acc.compute_at(bc.out, xo).vectorize(bc.co).unroll(bc.x).unroll(bc.y).unroll(bc.ob);
+  bc.acc.compute_at(out, xo).vectorize(bc.co).unroll(bc.x).unroll(bc.y).unroll(bc.ob);
   const Halide::RDom &r = bc.r;
   Halide::Stage up = bc.acc.update();
   up.reorder(bc.co, bc.x, bc.y, bc.ob, r.x, r.y, r.z, r.w)
@@ -170,11 +170,13 @@ void scheduleBlockedConv(BlockedConv &bc) {
   if (hints.unrollKx.value_or(bc.kernelW <= 7) && bc.kernelW > 1)
     up.unroll(r.y);
 
-  bc.pack.compute_root();
-  if (bc.icBlock >= 8)
-    bc.pack.vectorize(bc.ci);
-  if (hints.parallel)
-    bc.pack.parallel(bc.y);
+  if (!bc.packInline) {
+    bc.pack.bound(bc.ci, 0, bc.icBlock).bound(bc.cb, 0, bc.inBlocks).compute_root();
+    if (bc.icBlock >= 8)
+      bc.pack.vectorize(bc.ci);
+    if (hints.parallel)
+      bc.pack.parallel(bc.y);
+  }
   if (!bc.weightsConstant)
     bc.weights.compute_root().vectorize(bc.co);
 }
@@ -186,15 +188,16 @@ void scheduleBlockedDepthwise(BlockedDepthwise &dw) {
   ScheduleHints hints = hintsFor(dw.op);
   Var yo("yo"), yi("yi"), t("t");
   const int rows = 8; // output rows per task: the input rows they read stay in L1/L2
-  dw.out.bound(dw.c, 0, 16).bound(dw.cb, 0, dw.blocks);
-  dw.out.compute_root()
+  Func out = dw.stored; // has out's Vars; out itself is inlined into it
+  out.bound(dw.c, 0, 16).bound(dw.cb, 0, dw.blocks);
+  out.compute_root()
       .split(dw.y, yo, yi, rows, TailStrategy::ShiftInwards)
       .reorder(dw.c, dw.x, yi, yo, dw.cb, dw.n)
       .vectorize(dw.c);
-  dw.out.fuse(yo, dw.cb, t);
+  out.fuse(yo, dw.cb, t);
   if (hints.parallel)
-    dw.out.parallel(t);
-  dw.pack.compute_at(dw.out, t).vectorize(dw.c);
+    out.parallel(t);
+  dw.pack.compute_at(out, t).vectorize(dw.c);
 }
 
 /// WinogradConv: the 16 transformed points' GEMMs with a register tile of

@@ -218,3 +218,15 @@ func.func @not_winograd(%x: tensor<1x64x56x56xf32>, %y: tensor<1x8x56x56xf32>) -
   %2 = cnn.conv2d %y, %w8 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x8x56x56xf32>, tensor<64x8x3x3xf32>) -> tensor<1x64x56x56xf32>
   return %0, %1, %2 : tensor<1x64x54x54xf32>, tensor<1x64x28x28xf32>, tensor<1x64x56x56xf32>
 }
+
+// -----
+
+// MobileNetV2's projection 96 -> 24 at 56x56: one channel tile, GEMM-shaped;
+// its 56 rows are the parallel tasks (counting the flattened pixels as one
+// row left such convs on one thread).
+// CHECK-LABEL: func.func @projection(
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 96 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
+func.func @projection(%x: tensor<1x96x56x56xf32>, %w: tensor<24x96x1x1xf32>) -> tensor<1x24x56x56xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x96x56x56xf32>, tensor<24x96x1x1xf32>) -> tensor<1x24x56x56xf32>
+  return %0 : tensor<1x24x56x56xf32>
+}

@@ -459,6 +459,47 @@ TEST_F(Codegen, BatchNormPreluTransposeReshapeSigmoid) {
   expectNear(y, want, 1e-5f);
 }
 
+// A conv's fused epilogues (relu; a residual add of two blocked values) run
+// on its register tile and are what it stores; a 1x1 unpadded conv reads the
+// stored blocked value in place (no packed copy of its input).
+TEST_F(Codegen, EpiloguesStoredAndOneByOneReadsInPlace) {
+  ConvCase c1{{1, 16, 8, 8}, {32, 16, 3, 3}, {1, 32, 8, 8}, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  ConvCase c2{{1, 32, 8, 8}, {32, 32, 1, 1}, {1, 32, 8, 8}, 1, 1, 0, 0, 0, 0, 1, 1, 1};
+  Shape b1{32}, b2{32}, ys = c2.ys;
+  Buf x = random(c1.xs, 50), w1 = random(c1.ws, 51), bias1 = random(b1, 52),
+      w2 = random(c2.ws, 53), bias2 = random(b2, 54);
+  std::string epi = "{cnn.fuse = \"epilogue\", cnn.fuse_operand = 0 : i64}";
+  std::string y1 = ty(c1.ys);
+  std::string body =
+      "%c = cnn.conv2d %a0, %a1, %a2 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, "
+      "dilations = array<i64: 1, 1>, groups = 1} : (" + ty(c1.xs) + ", " + ty(c1.ws) + ", " +
+      ty(b1) + ") -> " + y1 + "\n"
+      "%h = cnn.relu %c " + epi + " : " + y1 + "\n"
+      "%p = cnn.conv2d %h, %a3, %a4 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, "
+      "dilations = array<i64: 1, 1>, groups = 1} : (" + y1 + ", " + ty(c2.ws) + ", " + ty(b2) +
+      ") -> " + ty(ys) + "\n"
+      "%r = cnn.add %p, %h " + epi + " : (" + ty(ys) + ", " + ty(ys) + ") -> " + ty(ys);
+  std::string text = moduleText({c1.xs, c1.ws, b1, c2.ws, b2}, ys, body);
+  {
+    auto m = parse(text);
+    ASSERT_TRUE(m);
+    auto model = buildPipeline(*m);
+    ASSERT_TRUE(bool(model)) << llvm::toString(model.takeError());
+    ASSERT_EQ(model->convs.size(), 2u);
+    EXPECT_NE(model->convs[0].stored.name(), model->convs[0].out.name()); // relu stored
+    EXPECT_TRUE(model->convs[1].packInline);
+    EXPECT_NE(model->convs[1].stored.name(), model->convs[1].out.name()); // add stored
+  }
+  Buf y = jit(text, {x, w1, bias1, w2, bias2});
+  Buf h = c1.reference(x, w1, bias1);
+  for (float &v : h)
+    v = std::max(v, 0.0f);
+  Buf want = c2.reference(h, w2, bias2);
+  for (size_t i = 0; i < want.size(); ++i)
+    want[i] += h[i];
+  expectNear(y, want, 1e-4f);
+}
+
 /// A small network used by the emission tests: conv + relu + global pool +
 /// flatten + dense + softmax, with dense<> weights.
 std::string smallNet() {

@@ -39,6 +39,7 @@ const char kUsage[] =
     "                         and the model's memory figures\n"
     "  --profile              time each fused layer (a model compiled with\n"
     "                         cnnc --profile; --bench N runs, default 10)\n"
+    "  --profile-funcs        --profile, and each Halide Func's (stage's) time\n"
     "  --peak-gflops X        the FMA peak --profile compares with (default:\n"
     "                         measured with a short FMA loop)\n"
     "  --threads T            threads per run (0 = one per core; compiled models)\n"
@@ -71,7 +72,7 @@ double parseDouble(const char *opt, const char *text) {
 std::optional<Options> parseArgs(int argc, char **argv) {
   enum {
     kInput = 'i', kOutputDir = 'o', kBench = 'b', kThreads = 't', kSeed = 's', kHelp = 'h',
-    kReference = 'r', kWeights = 'w', kProfile = 'p', kPeak = 'P'
+    kReference = 'r', kWeights = 'w', kProfile = 'p', kPeak = 'P', kProfileFuncs = 'F'
   };
   static const option longOpts[] = {{"input", required_argument, nullptr, kInput},
                                     {"output-dir", required_argument, nullptr, kOutputDir},
@@ -81,6 +82,7 @@ std::optional<Options> parseArgs(int argc, char **argv) {
                                     {"reference", no_argument, nullptr, kReference},
                                     {"weights", required_argument, nullptr, kWeights},
                                     {"profile", no_argument, nullptr, kProfile},
+                                    {"profile-funcs", no_argument, nullptr, kProfileFuncs},
                                     {"peak-gflops", required_argument, nullptr, kPeak},
                                     {"help", no_argument, nullptr, kHelp},
                                     {nullptr, 0, nullptr, 0}};
@@ -98,6 +100,7 @@ std::optional<Options> parseArgs(int argc, char **argv) {
     case kReference: o.reference = true; break;
     case kWeights: o.weights = optarg; break;
     case kProfile: o.profile = true; break;
+    case kProfileFuncs: o.profile = o.profileFuncs = true; break;
     case kPeak: o.peakGflops = parseDouble("peak-gflops", optarg); break;
     case kHelp: std::fputs(kUsage, stdout); return std::nullopt;
     case ':': throw Error(std::string("option '") + argv[optind - 1] + "' needs a value");
@@ -266,6 +269,7 @@ int runNetwork(const Options &o, Network &net) {
     p.runs = o.bench > 0 ? o.bench : 10;
     p.peakGflops = o.peakGflops;
     p.threads = runThreads(o);
+    p.funcs = o.profileFuncs;
     printProfile(*profile, [&] { net.run(); }, p);
   } else if (o.bench > 0) {
     bench(net, o.bench);

@@ -30,6 +30,7 @@ struct Options {
   bool reference = false; // evaluate MODEL (.graph/.onnx/.mlir) with the reference
   std::string weights;    // --weights of a .graph, reference mode only
   bool profile = false;   // per-layer profile of a model compiled with --profile
+  bool profileFuncs = false; // and per Func (--profile-funcs)
   double peakGflops = 0;  // --peak-gflops (0: measure)
 };
 

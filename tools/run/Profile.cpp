@@ -90,6 +90,7 @@ void printProfile(const cnnc_profile_info &info, const std::function<void()> &ru
       layerOf.emplace(l.funcs[k], size_t(i));
   }
   uint64_t total = 0;
+  std::vector<std::pair<std::string, uint64_t>> stageNs; // --profile-funcs
   for (const cnnc_func_sample &f : funcs) {
     if (f.time_ns == 0)
       continue;
@@ -101,6 +102,7 @@ void printProfile(const cnnc_profile_info &info, const std::function<void()> &ru
     }
     rows[it->second].ns += f.time_ns;
     total += f.time_ns;
+    stageNs.emplace_back(name, f.time_ns);
   }
   std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.ns > b.ns; });
 
@@ -146,6 +148,16 @@ void printProfile(const cnnc_profile_info &info, const std::function<void()> &ru
   std::printf("%-*s  %-*s  %9.3f  %5.1f%%  %8.1f  %5.1f%%\n", nw, "total", ow, "", perRun, 100.0,
               gflops, 100.0 * gflops / peak.gflops);
   std::printf("(%.3f GFLOP per run; GFLOP/s = a layer's FLOPs / its sampled time)\n", flops / 1e9);
+  if (!opts.funcs)
+    return;
+  // Which stage of a layer (its packing, transform or accumulation) the
+  // time goes to; Halide Func names carry the layer's name.
+  std::stable_sort(stageNs.begin(), stageNs.end(),
+                   [](const auto &a, const auto &b) { return a.second > b.second; });
+  std::printf("\n%-60s  %9s  %6s\n", "func", "ms/run", "%time");
+  for (const auto &[name, ns] : stageNs)
+    std::printf("%-60s  %9.3f  %5.1f%%\n", fit(name, 60).c_str(), double(ns) / runs / 1e6,
+                total ? 100.0 * double(ns) / double(total) : 0.0);
 }
 
 void printMemory(const cnnc_memory_stats &s) {

@@ -28,6 +28,7 @@ struct ProfileOptions {
   int runs = 10;
   double peakGflops = 0; // 0: measure
   int threads = 1;       // threads of a run, for the measured peak
+  bool funcs = false;    // also list each layer's Funcs (stages)
 };
 
 /// Resets the profiler, runs `run` opts.runs times and prints the table.
