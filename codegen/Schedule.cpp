@@ -136,27 +136,62 @@ int blocksPerTile(const ScheduleHints &hints, int outBlocks) {
   return outBlocks % tob == 0 ? tob : 1;
 }
 
+/// The loop of a depthwise conv's tasks (rows x one channel block), where a
+/// conv marked cnn.fuse = "consumer" computes its part.
+const char *const kDepthwiseTask = "t";
+
+/// The op whose output stage hosts the epilogue chain that ends in `v`.
+mlir::Operation *chainHead(mlir::Value v) {
+  mlir::Operation *op = v.getDefiningOp();
+  while (op) {
+    auto fuse = op->getAttrOfType<mlir::StringAttr>("cnn.fuse");
+    auto operand = op->getAttrOfType<mlir::IntegerAttr>("cnn.fuse_operand");
+    if (!fuse || fuse.getValue() != "epilogue" || !operand)
+      return op;
+    op = op->getOperand(unsigned(operand.getInt())).getDefiningOp();
+  }
+  return op;
+}
+
+/// Where a blocked conv marked cnn.fuse = "consumer" is computed: the task
+/// loop of the blocked depthwise conv that reads it; else nullopt (root).
+std::optional<Halide::LoopLevel> consumerLevel(const LoweredModel &model,
+                                               const BlockedConv &bc) {
+  auto fuse = bc.op->getAttrOfType<mlir::StringAttr>("cnn.fuse");
+  if (fuse && fuse.getValue() == "consumer")
+    for (const BlockedDepthwise &dw : model.depthwiseConvs)
+      if (chainHead(dw.op->getOperand(0)) == bc.op)
+        return Halide::LoopLevel(dw.stored, Var(kDepthwiseTask));
+  return std::nullopt;
+}
+
 /// The blocked conv: a register tile of tileOc channel blocks (16 lanes) x
 /// tileY rows x tileX columns of accumulators, the reduction inside it
 /// (channel in block, kx, ky, channel block), threads over rows x blocks.
-void scheduleBlockedConv(BlockedConv &bc) {
+/// Computed at a consumer's task (`at`), it covers that task's rows of one
+/// channel block: a tile of 1 block x 16 pixels, on the consumer's thread.
+void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel> &at) {
   ScheduleHints hints = hintsFor(bc.op);
-  int tob = blocksPerTile(hints, bc.outBlocks);
+  bool root = !at;
+  int tob = root ? blocksPerTile(hints, bc.outBlocks) : 1;
   int target = std::max(1, 16 / tob);
-  int tx = hints.tileX > 0 ? std::min(hints.tileX, bc.outW) : tileFor(bc.outW, target);
-  int ty = hints.tileY > 0 ? std::min(hints.tileY, bc.outH)
-                           : tileFor(bc.outH, std::max(1, target / tx));
+  int tx = hints.tileX > 0 && root ? std::min(hints.tileX, bc.outW) : tileFor(bc.outW, target);
+  int ty = hints.tileY > 0 && root ? std::min(hints.tileY, bc.outH)
+                                   : tileFor(bc.outH, std::max(1, target / tx));
   Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), obo("obo"), obi("obi"), t("t");
   Func out = bc.stored; // has out's Vars; out itself is inlined into it
-  // Whole blocks always (padded weights are zero): constant extents.
-  out.bound(bc.co, 0, 16).bound(bc.ob, 0, bc.outBlocks);
-  out.compute_root()
+  // Whole blocks always (padded weights are zero): constant extents; at a
+  // consumer, the blocks it needs.
+  out.bound(bc.co, 0, 16);
+  if (root)
+    out.bound(bc.ob, 0, bc.outBlocks);
+  out.compute_at(at.value_or(Halide::LoopLevel::root()))
       .split(bc.x, xo, xi, tx, TailStrategy::ShiftInwards)
       .split(bc.y, yo, yi, ty, TailStrategy::ShiftInwards)
       .split(bc.ob, obo, obi, tob, TailStrategy::ShiftInwards)
       .reorder(bc.co, xi, yi, obi, xo, yo, obo, bc.n)
       .vectorize(bc.co);
-  if (hints.parallel)
+  if (hints.parallel && root)
     out.fuse(yo, obo, t).parallel(t);
 
   bc.acc.compute_at(out, xo).vectorize(bc.co).unroll(bc.x).unroll(bc.y).unroll(bc.ob);
@@ -186,7 +221,7 @@ void scheduleBlockedConv(BlockedConv &bc) {
 /// cache.
 void scheduleBlockedDepthwise(BlockedDepthwise &dw) {
   ScheduleHints hints = hintsFor(dw.op);
-  Var yo("yo"), yi("yi"), t("t");
+  Var yo("yo"), yi("yi"), t(kDepthwiseTask);
   const int rows = 8; // output rows per task: the input rows they read stay in L1/L2
   Func out = dw.stored; // has out's Vars; out itself is inlined into it
   out.bound(dw.c, 0, 16).bound(dw.cb, 0, dw.blocks);
@@ -530,7 +565,7 @@ void applySchedule(LoweredModel &model) {
     }
   }
   for (BlockedConv &bc : model.convs)
-    scheduleBlockedConv(bc);
+    scheduleBlockedConv(bc, consumerLevel(model, bc));
   for (PhasedConv &pc : model.phasedConvs)
     schedulePhasedConv(pc);
   for (WinogradConv &wc : model.winogradConvs)

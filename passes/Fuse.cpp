@@ -106,11 +106,15 @@ struct CnnFusePass : mlir::cnn::impl::CnnFuseBase<CnnFusePass> {
       Operation *user = consumerThroughEpilogues(conv.getResult());
       if (!user)
         return;
-      if (isa<MaxPool2DOp, AvgPool2DOp>(user)) {
+      auto userConv = dyn_cast<Conv2DOp>(user);
+      // An expansion 1x1 conv feeding a depthwise conv (MobileNet's inverted
+      // residual): its expanded tensor is the block's largest.
+      if (isa<MaxPool2DOp, AvgPool2DOp>(user) ||
+          (userConv && isDepthwise(userConv) && isPointwise(conv))) {
         conv->setAttr(kFuse, StringAttr::get(ctx, "consumer"));
         return;
       }
-      auto pointwise = dyn_cast<Conv2DOp>(user);
+      auto pointwise = userConv;
       if (!pointwise || !isDepthwise(conv) || !isPointwise(pointwise))
         return;
       auto out = cast<RankedTensorType>(conv.getResult().getType());

@@ -90,10 +90,15 @@ def CnnFuse : Pass<"cnn-fuse", "::mlir::ModuleOp"> {
 
     `cnn.fuse = "consumer"` on a conv2d C when its result, possibly through
     a chain of epilogue ops (each with one use), is the input of a
-    max_pool2d or avg_pool2d that is its only user. Codegen computes tiles
-    of C (with its epilogue) at the pool's loop level (Halide compute_at),
-    so the pre-pool tensor is never materialised in full. The pool is the
-    unique op reached by following the single uses from C.
+    max_pool2d or avg_pool2d that is its only user, or, when C is pointwise
+    (1x1, strides 1, no pads, groups 1), of a depthwise conv2d (the
+    expansion of an inverted residual block: its output is the block's
+    largest tensor). Codegen computes tiles of C (with its epilogue) at the
+    consumer's loop level (Halide compute_at), so C's output is never
+    materialised in full; this is realised for a blocked C feeding a
+    blocked depthwise conv (C's rows for one task of depthwise rows and one
+    channel block), not yet for pools (they read C's stored output). The
+    consumer is the unique op reached by following the single uses from C.
 
     `cnn.fuse = "pair"` on a depthwise conv2d D (groups = input channels
     > 1) when its result, possibly through epilogue ops (each with one

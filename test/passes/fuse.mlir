@@ -188,6 +188,30 @@ func.func @depthwise_pair(%x: tensor<1x32x8x8xf32>, %dw: tensor<32x1x3x3xf32>, %
 
 // -----
 
+// An inverted residual block: the 1x1 expansion -> relu6 is computed at the
+// depthwise conv's loop level ("consumer"); the depthwise conv pairs with
+// the projection. A 3x3 conv before a depthwise conv is not a consumer
+// fusion (only pointwise expansions are).
+// CHECK-LABEL: func.func @inverted_residual(
+// CHECK: cnn.conv2d {{.*}} {cnn.fuse = "consumer", dilations
+// CHECK-NEXT: cnn.clip %{{.*}} {cnn.fuse = "epilogue"
+// CHECK-NEXT: cnn.conv2d {{.*}} {cnn.fuse = "pair", dilations
+// CHECK-SAME: groups = 32
+// CHECK-NEXT: cnn.conv2d %{{.*}}, %{{.*}} {dilations
+// CHECK-NEXT: cnn.conv2d %{{.*}}, %{{.*}} {dilations = {{.*}}, groups = 1
+// CHECK-NEXT: cnn.conv2d {{.*}} groups = 32
+func.func @inverted_residual(%x: tensor<1x16x8x8xf32>, %e: tensor<32x16x1x1xf32>, %dw: tensor<32x1x3x3xf32>, %pw: tensor<16x32x1x1xf32>, %w3: tensor<32x16x3x3xf32>) -> (tensor<1x16x8x8xf32>, tensor<1x32x8x8xf32>) {
+  %0 = cnn.conv2d %x, %e {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<32x16x1x1xf32>) -> tensor<1x32x8x8xf32>
+  %1 = cnn.clip %0 {min = 0.0 : f32, max = 6.0 : f32} : tensor<1x32x8x8xf32>
+  %2 = cnn.conv2d %1, %dw {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 32} : (tensor<1x32x8x8xf32>, tensor<32x1x3x3xf32>) -> tensor<1x32x8x8xf32>
+  %3 = cnn.conv2d %2, %pw {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x32x8x8xf32>, tensor<16x32x1x1xf32>) -> tensor<1x16x8x8xf32>
+  %4 = cnn.conv2d %x, %w3 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x8x8xf32>
+  %5 = cnn.conv2d %4, %dw {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 32} : (tensor<1x32x8x8xf32>, tensor<32x1x3x3xf32>) -> tensor<1x32x8x8xf32>
+  return %3, %5 : tensor<1x16x8x8xf32>, tensor<1x32x8x8xf32>
+}
+
+// -----
+
 // Not pairs: a strided 1x1 conv after a depthwise; a dense 3x3 before a 1x1;
 // a depthwise whose output is the weight, not the input, of the next conv.
 // CHECK-LABEL: func.func @not_pairs(

@@ -500,6 +500,32 @@ TEST_F(Codegen, EpiloguesStoredAndOneByOneReadsInPlace) {
   expectNear(y, want, 1e-4f);
 }
 
+// An inverted residual's expansion (1x1 conv + relu, marked "consumer") is
+// computed per task of the depthwise conv that reads it: per 8 rows of the
+// strided depthwise output and one channel block, with the input rows the
+// task's 3x3 window overlaps recomputed; the result must not change.
+TEST_F(Codegen, ExpansionComputedPerDepthwiseTask) {
+  ConvCase e{{1, 16, 19, 21}, {32, 16, 1, 1}, {1, 32, 19, 21}, 1, 1, 0, 0, 0, 0, 1, 1, 1};
+  ConvCase d{{1, 32, 19, 21}, {32, 1, 3, 3}, {1, 32, 10, 11}, 2, 2, 1, 1, 1, 1, 1, 1, 32};
+  Shape b{32};
+  Buf x = random(e.xs, 60), we = random(e.ws, 61), be = random(b, 62), wd = random(d.ws, 63),
+      bd = random(b, 64);
+  std::string ye = ty(e.ys);
+  std::string body =
+      "%c = cnn.conv2d %a0, %a1, %a2 {cnn.fuse = \"consumer\", strides = array<i64: 1, 1>, "
+      "pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (" +
+      ty(e.xs) + ", " + ty(e.ws) + ", " + ty(b) + ") -> " + ye + "\n"
+      "%h = cnn.relu %c {cnn.fuse = \"epilogue\", cnn.fuse_operand = 0 : i64} : " + ye + "\n"
+      "%r = cnn.conv2d %h, %a3, %a4 {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, "
+      "dilations = array<i64: 1, 1>, groups = 32} : (" + ye + ", " + ty(d.ws) + ", " + ty(b) +
+      ") -> " + ty(d.ys);
+  Buf y = jit(moduleText({e.xs, e.ws, b, d.ws, b}, d.ys, body), {x, we, be, wd, bd});
+  Buf h = e.reference(x, we, be);
+  for (float &v : h)
+    v = std::max(v, 0.0f);
+  expectNear(y, d.reference(h, wd, bd), 1e-4f);
+}
+
 /// A small network used by the emission tests: conv + relu + global pool +
 /// flatten + dense + softmax, with dense<> weights.
 std::string smallNet() {
