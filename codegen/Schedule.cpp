@@ -153,16 +153,49 @@ mlir::Operation *chainHead(mlir::Value v) {
   return op;
 }
 
+/// A max pool in the blocked layout (its Func is (co, x, y, cb, n)) whose
+/// input is produced by a conv marked cnn.fuse = "consumer": that conv is
+/// computed per task of the pool.
+bool hostsConsumer(const LoweredFunc &lf) {
+  if (lf.view || lf.shape.size() != 5 || !mlir::isa_and_nonnull<mlir::cnn::MaxPool2DOp>(lf.op))
+    return false;
+  mlir::Operation *head = chainHead(lf.op->getOperand(0));
+  auto fuse = head ? head->getAttrOfType<mlir::StringAttr>("cnn.fuse") : mlir::StringAttr();
+  return fuse && fuse.getValue() == "consumer";
+}
+
 /// Where a blocked conv marked cnn.fuse = "consumer" is computed: the task
-/// loop of the blocked depthwise conv that reads it; else nullopt (root).
+/// loop of the blocked depthwise conv or max pool that reads it; else
+/// nullopt (root).
 std::optional<Halide::LoopLevel> consumerLevel(const LoweredModel &model,
                                                const BlockedConv &bc) {
   auto fuse = bc.op->getAttrOfType<mlir::StringAttr>("cnn.fuse");
-  if (fuse && fuse.getValue() == "consumer")
-    for (const BlockedDepthwise &dw : model.depthwiseConvs)
-      if (chainHead(dw.op->getOperand(0)) == bc.op)
-        return Halide::LoopLevel(dw.stored, Var(kDepthwiseTask));
+  if (!fuse || fuse.getValue() != "consumer")
+    return std::nullopt;
+  for (const BlockedDepthwise &dw : model.depthwiseConvs)
+    if (chainHead(dw.op->getOperand(0)) == bc.op)
+      return Halide::LoopLevel(dw.stored, Var(kDepthwiseTask));
+  for (const LoweredFunc &lf : model.funcs)
+    if (hostsConsumer(lf) && chainHead(lf.op->getOperand(0)) == bc.op)
+      return Halide::LoopLevel(lf.func, Var(kDepthwiseTask));
   return std::nullopt;
+}
+
+/// A blocked max pool hosting its producer conv: tasks of 8 output rows x
+/// one channel block (as a depthwise conv's), so the conv computes the
+/// task's input rows (17 for ResNet's 3x3 / 2 pool: 6% recomputed) while
+/// they stay in cache, and the pre-pool tensor is never stored in full.
+void schedulePoolTasks(LoweredFunc &lf, bool parallel) {
+  const int rows = 8;
+  Var n = lf.vars[0], cb = lf.vars[1], y = lf.vars[2], x = lf.vars[3], co = lf.vars[4];
+  Var yo("yo"), yi("yi"), t(kDepthwiseTask);
+  lf.func.compute_root()
+      .split(y, yo, yi, rows, TailStrategy::ShiftInwards)
+      .reorder(co, x, yi, yo, cb, n)
+      .vectorize(co)
+      .fuse(yo, cb, t);
+  if (parallel)
+    lf.func.parallel(t);
 }
 
 /// The blocked conv: a register tile of tileOc channel blocks (16 lanes) x
@@ -554,6 +587,10 @@ void applySchedule(LoweredModel &model) {
     if (!output && lf.updates.empty() && hints.computeInline.value_or(inlineByDefault(lf))) {
       lf.inlined = true;
       continue; // Halide's default is inline
+    }
+    if (hostsConsumer(lf)) {
+      schedulePoolTasks(lf, hints.parallel);
+      continue;
     }
     lf.func.compute_root();
     scheduleStage(lf.func, lf, {}, hints, !model.forCppBackend);

@@ -95,10 +95,10 @@ def CnnFuse : Pass<"cnn-fuse", "::mlir::ModuleOp"> {
     expansion of an inverted residual block: its output is the block's
     largest tensor). Codegen computes tiles of C (with its epilogue) at the
     consumer's loop level (Halide compute_at), so C's output is never
-    materialised in full; this is realised for a blocked C feeding a
-    blocked depthwise conv (C's rows for one task of depthwise rows and one
-    channel block), not yet for pools (they read C's stored output). The
-    consumer is the unique op reached by following the single uses from C.
+    materialised in full: codegen computes a blocked C per task (8 output
+    rows x one channel block) of a blocked depthwise conv or max pool that
+    reads it (avg pools read C's stored output). The consumer is the unique
+    op reached by following the single uses from C.
 
     `cnn.fuse = "pair"` on a depthwise conv2d D (groups = input channels
     > 1) when its result, possibly through epilogue ops (each with one

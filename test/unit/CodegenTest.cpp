@@ -526,6 +526,39 @@ TEST_F(Codegen, ExpansionComputedPerDepthwiseTask) {
   expectNear(y, d.reference(h, wd, bd), 1e-4f);
 }
 
+// A conv marked "consumer" before a max pool (ResNet's stem) is computed per
+// pool task (8 pool rows x one channel block, overlapping windows
+// recomputed), with its relu epilogue; padded pool windows read -inf.
+TEST_F(Codegen, ConvComputedPerPoolTask) {
+  ConvCase c{{1, 3, 35, 33}, {32, 3, 3, 3}, {1, 32, 18, 17}, 2, 2, 1, 1, 1, 1, 1, 1, 1};
+  Shape b{32}, ys{1, 32, 9, 9};
+  Buf x = random(c.xs, 70), w = random(c.ws, 71), bias = random(b, 72);
+  std::string yc = ty(c.ys);
+  std::string body =
+      "%c = cnn.conv2d %a0, %a1, %a2 {cnn.fuse = \"consumer\", strides = array<i64: 2, 2>, "
+      "pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (" +
+      ty(c.xs) + ", " + ty(c.ws) + ", " + ty(b) + ") -> " + yc + "\n"
+      "%h = cnn.relu %c {cnn.fuse = \"epilogue\", cnn.fuse_operand = 0 : i64} : " + yc + "\n"
+      "%r = cnn.max_pool2d %h {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, "
+      "pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false} : (" + yc +
+      ") -> " + ty(ys);
+  Buf y = jit(moduleText({c.xs, c.ws, b}, ys, body), {x, w, bias});
+  Buf h = c.reference(x, w, bias);
+  Buf want(numel(ys), -INFINITY);
+  for (int f = 0; f < 32; ++f)
+    for (int oy = 0; oy < 9; ++oy)
+      for (int ox = 0; ox < 9; ++ox)
+        for (int ky = 0; ky < 3; ++ky)
+          for (int kx = 0; kx < 3; ++kx) {
+            int iy = oy * 2 + ky - 1, ix = ox * 2 + kx - 1;
+            if (iy >= 0 && iy < 18 && ix >= 0 && ix < 17) {
+              float &m = want[at(ys, {0, f, oy, ox})];
+              m = std::max(m, std::max(h[at(c.ys, {0, f, iy, ix})], 0.0f));
+            }
+          }
+  expectNear(y, want, 1e-4f);
+}
+
 /// A small network used by the emission tests: conv + relu + global pool +
 /// flatten + dense + softmax, with dense<> weights.
 std::string smallNet() {
