@@ -117,14 +117,20 @@ struct ConvCase {
   Shape xs, ws, ys;
   int sh, sw, pt, pl, pb, pr, dh, dw, groups;
 
-  std::string module() const {
+  /// `result = cnn.conv2d operands {attrs, geometry}` (operands: input,
+  /// weight, bias; `attrs` a prefix such as `cnn.fuse = "consumer", `).
+  std::string op(const std::string &result, const std::string &operands,
+                 const std::string &attrs = "") const {
     Shape bs{ws[0]};
     auto arr = [](int a, int b) { return "array<i64: " + std::to_string(a) + ", " + std::to_string(b); };
-    return moduleText({xs, ws, bs}, ys,
-                      "%r = cnn.conv2d %a0, %a1, %a2 {strides = " + arr(sh, sw) + ">, pads = " +
-                          arr(pt, pl) + ", " + std::to_string(pb) + ", " + std::to_string(pr) +
-                          ">, dilations = " + arr(dh, dw) + ">, groups = " + std::to_string(groups) +
-                          "} : (" + ty(xs) + ", " + ty(ws) + ", " + ty(bs) + ") -> " + ty(ys));
+    return result + " = cnn.conv2d " + operands + " {" + attrs + "strides = " + arr(sh, sw) +
+           ">, pads = " + arr(pt, pl) + ", " + std::to_string(pb) + ", " + std::to_string(pr) +
+           ">, dilations = " + arr(dh, dw) + ">, groups = " + std::to_string(groups) + "} : (" +
+           ty(xs) + ", " + ty(ws) + ", " + ty(bs) + ") -> " + ty(ys) + "\n";
+  }
+
+  std::string module() const {
+    return moduleText({xs, ws, Shape{ws[0]}}, ys, op("%r", "%a0, %a1, %a2"));
   }
 
   Buf reference(const Buf &x, const Buf &w, const Buf &b) const {
@@ -459,6 +465,15 @@ TEST_F(Codegen, BatchNormPreluTransposeReshapeSigmoid) {
   expectNear(y, want, 1e-5f);
 }
 
+/// Fusion marks as --cnn-fuse writes them (Passes.td).
+const std::string kEpilogue = "{cnn.fuse = \"epilogue\", cnn.fuse_operand = 0 : i64}";
+const std::string kConsumer = "cnn.fuse = \"consumer\", ";
+
+/// `result = cnn.relu input` fused as the epilogue of input's producer.
+std::string reluEpilogue(const std::string &result, const std::string &input, const Shape &s) {
+  return result + " = cnn.relu " + input + " " + kEpilogue + " : " + ty(s) + "\n";
+}
+
 // A conv's fused epilogues (relu; a residual add of two blocked values) run
 // on its register tile and are what it stores; a 1x1 unpadded conv reads the
 // stored blocked value in place (no packed copy of its input).
@@ -468,17 +483,9 @@ TEST_F(Codegen, EpiloguesStoredAndOneByOneReadsInPlace) {
   Shape b1{32}, b2{32}, ys = c2.ys;
   Buf x = random(c1.xs, 50), w1 = random(c1.ws, 51), bias1 = random(b1, 52),
       w2 = random(c2.ws, 53), bias2 = random(b2, 54);
-  std::string epi = "{cnn.fuse = \"epilogue\", cnn.fuse_operand = 0 : i64}";
-  std::string y1 = ty(c1.ys);
-  std::string body =
-      "%c = cnn.conv2d %a0, %a1, %a2 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, "
-      "dilations = array<i64: 1, 1>, groups = 1} : (" + ty(c1.xs) + ", " + ty(c1.ws) + ", " +
-      ty(b1) + ") -> " + y1 + "\n"
-      "%h = cnn.relu %c " + epi + " : " + y1 + "\n"
-      "%p = cnn.conv2d %h, %a3, %a4 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, "
-      "dilations = array<i64: 1, 1>, groups = 1} : (" + y1 + ", " + ty(c2.ws) + ", " + ty(b2) +
-      ") -> " + ty(ys) + "\n"
-      "%r = cnn.add %p, %h " + epi + " : (" + ty(ys) + ", " + ty(ys) + ") -> " + ty(ys);
+  std::string body = c1.op("%c", "%a0, %a1, %a2") + reluEpilogue("%h", "%c", c1.ys) +
+                     c2.op("%p", "%h, %a3, %a4") + "%r = cnn.add %p, %h " + kEpilogue + " : (" +
+                     ty(ys) + ", " + ty(ys) + ") -> " + ty(ys);
   std::string text = moduleText({c1.xs, c1.ws, b1, c2.ws, b2}, ys, body);
   {
     auto m = parse(text);
@@ -510,15 +517,8 @@ TEST_F(Codegen, ExpansionComputedPerDepthwiseTask) {
   Shape b{32};
   Buf x = random(e.xs, 60), we = random(e.ws, 61), be = random(b, 62), wd = random(d.ws, 63),
       bd = random(b, 64);
-  std::string ye = ty(e.ys);
-  std::string body =
-      "%c = cnn.conv2d %a0, %a1, %a2 {cnn.fuse = \"consumer\", strides = array<i64: 1, 1>, "
-      "pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (" +
-      ty(e.xs) + ", " + ty(e.ws) + ", " + ty(b) + ") -> " + ye + "\n"
-      "%h = cnn.relu %c {cnn.fuse = \"epilogue\", cnn.fuse_operand = 0 : i64} : " + ye + "\n"
-      "%r = cnn.conv2d %h, %a3, %a4 {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, "
-      "dilations = array<i64: 1, 1>, groups = 32} : (" + ye + ", " + ty(d.ws) + ", " + ty(b) +
-      ") -> " + ty(d.ys);
+  std::string body = e.op("%c", "%a0, %a1, %a2", kConsumer) + reluEpilogue("%h", "%c", e.ys) +
+                     d.op("%r", "%h, %a3, %a4");
   Buf y = jit(moduleText({e.xs, e.ws, b, d.ws, b}, d.ys, body), {x, we, be, wd, bd});
   Buf h = e.reference(x, we, be);
   for (float &v : h)
@@ -535,10 +535,7 @@ TEST_F(Codegen, ConvComputedPerPoolTask) {
   Buf x = random(c.xs, 70), w = random(c.ws, 71), bias = random(b, 72);
   std::string yc = ty(c.ys);
   std::string body =
-      "%c = cnn.conv2d %a0, %a1, %a2 {cnn.fuse = \"consumer\", strides = array<i64: 2, 2>, "
-      "pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (" +
-      ty(c.xs) + ", " + ty(c.ws) + ", " + ty(b) + ") -> " + yc + "\n"
-      "%h = cnn.relu %c {cnn.fuse = \"epilogue\", cnn.fuse_operand = 0 : i64} : " + yc + "\n"
+      c.op("%c", "%a0, %a1, %a2", kConsumer) + reluEpilogue("%h", "%c", c.ys) +
       "%r = cnn.max_pool2d %h {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, "
       "pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false} : (" + yc +
       ") -> " + ty(ys);
