@@ -268,6 +268,8 @@ private:
   /// Registers an op's result.
   void bind(Operation *op, Tensor t) { values[op->getResult(0)] = t; }
   void bindBlocked(Operation *op, Func out);
+  /// bindBlocked, and `out` scheduled as a Func of its own (stored).
+  void storeBlocked(Operation *op, Func out);
   /// Records that `v` is stored by the Func that `setStored` installs (a
   /// blocked conv's `stored`).
   void storeBy(Value v, std::function<void(const Func &)> setStored) {
@@ -435,6 +437,20 @@ bool Lowerer::extendStore(Operation *op, Value from, Func b) {
   return true;
 }
 
+void Lowerer::storeBlocked(Operation *op, Func out) {
+  bindBlocked(op, out);
+  Shape nchw = shapeOf(op->getResult(0));
+  Shape shape{nchw[0], (nchw[1] + 15) / 16, nchw[2], nchw[3], 16};
+  std::vector<Var> args = out.args();
+  model.funcs.push_back({out, shape, op, {args.rbegin(), args.rend()}, {}});
+}
+
+/// The unfused baseline (cnn.fuse = "none"): stored on its own.
+bool unfused(Operation *op) {
+  auto fuse = op->getAttrOfType<StringAttr>("cnn.fuse");
+  return fuse && fuse.getValue() == "none";
+}
+
 void Lowerer::lowerUnary(Operation *op, const std::function<Expr(Expr)> &fn) {
   Value in = op->getOperand(0);
   Func b;
@@ -444,6 +460,8 @@ void Lowerer::lowerUnary(Operation *op, const std::function<Expr(Expr)> &fn) {
     b(from.args()) = fn(from(from.args()));
     if (extendStore(op, in, b))
       return;
+    if (unfused(op))
+      return storeBlocked(op, b);
   }
   Tensor t = get(in);
   bind(op, define(op, t.shape, [&](const Coords &i) { return fn(t(i)); }));
@@ -467,6 +485,8 @@ void Lowerer::lowerBinary(Operation *op,
     blockedResult(args) = fn(bl->second(at), br->second(at));
     if (extendStore(op, lhs, blockedResult) || extendStore(op, rhs, blockedResult))
       return;
+    if (unfused(op))
+      return storeBlocked(op, blockedResult);
   }
   Tensor a = get(lhs), b = get(rhs);
   bind(op, define(op, shapeOf(op->getResult(0)), [&](const Coords &i) {

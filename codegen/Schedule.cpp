@@ -19,9 +19,12 @@ ScheduleHints hintsFor(mlir::Operation *op) {
   ScheduleHints hints;
   if (!op)
     return hints;
-  if (auto fuse = op->getAttrOfType<mlir::StringAttr>("cnn.fuse"))
+  if (auto fuse = op->getAttrOfType<mlir::StringAttr>("cnn.fuse")) {
     if (fuse.getValue() == "epilogue")
       hints.computeInline = true;
+    if (fuse.getValue() == "none")
+      hints.computeInline = false;
+  }
   auto dict = op->getAttrOfType<mlir::DictionaryAttr>("cnn.tiling");
   if (!dict)
     return hints;

@@ -93,6 +93,13 @@ struct CnnFusePass : mlir::cnn::impl::CnnFuseBase<CnnFusePass> {
       op->removeAttr(kFuse);
       op->removeAttr(kFuseOperand);
     });
+    if (!enable) { // the unfused baseline: every elementwise op stored
+      getOperation().walk([&](Operation *op) {
+        if (isEpilogueKind(op))
+          op->setAttr(kFuse, StringAttr::get(ctx, "none"));
+      });
+      return;
+    }
     // Epilogues, in program order so that chains are decided front to back.
     getOperation().walk([&](Operation *op) {
       if (std::optional<unsigned> i = epilogueOperand(op)) {

@@ -16,8 +16,9 @@ namespace mlir::cnn {
 
 /// The pipeline of `cnnc -O<level>` (0..3): what runs between import and
 /// code generation. Also registered as `cnnc-opt --cnn-pipeline-O<level>`.
+/// `fusion` = false: the unfused baseline (--cnn-fuse enable=false).
 void buildOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
-                               bool winograd = true);
+                               bool winograd = true, bool fusion = true);
 void registerOptimizationPipelines();
 } // namespace mlir::cnn
 

@@ -105,15 +105,24 @@ def CnnFuse : Pass<"cnn-fuse", "::mlir::ModuleOp"> {
     use), is the input of a pointwise conv2d P (1x1 kernel, strides 1,
     no pads, groups 1) that is its only user, and when it pays: one output
     row of D over all channels (C_out(D) * OW * 4 bytes) fits in half the
-    L2 (`l2-kib`). Codegen computes D's rows at P's row loop, so the
-    depthwise output stays in cache; the rule bounds the fused working set.
+    L2 (`l2-kib`). Codegen does not act on "pair" yet: P reads D's stored
+    blocked output in place (no packed copy), but D is computed in full
+    first.
 
     A conv marked "consumer" or "pair" still hosts its own epilogue chain.
     Existing `cnn.fuse` attributes are recomputed (the pass is idempotent).
+
+    With `enable=false` (cnnc --fusion=false) nothing fuses: every op that
+    could be an epilogue is marked `cnn.fuse = "none"`, and codegen stores
+    it in its own buffer (in the blocked layout where its input is blocked),
+    so each op runs as its own loop nest: the unfused baseline that the
+    fusion's benchmarks compare with (bench/fusion.py).
   }];
   let options = [
     Option<"l2KiB", "l2-kib", "int64_t", /*default=*/"1024",
            "L2 cache size per core in KiB (bounds a depthwise/pointwise pair)">,
+    Option<"enable", "enable", "bool", /*default=*/"true",
+           "fuse (false: mark every elementwise op \"none\", stored on its own)">,
   ];
   let dependentDialects = ["::mlir::cnn::CnnDialect"];
 }

@@ -7,7 +7,7 @@
 using namespace mlir;
 
 void mlir::cnn::buildOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
-                                          bool winograd) {
+                                          bool winograd, bool fusion) {
   if (optLevel >= 1) {
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
@@ -17,7 +17,9 @@ void mlir::cnn::buildOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
     pm.addPass(createCnnFoldBatchNorm());
     // Before fusion, which would otherwise claim the scale's mul/div.
     pm.addPass(createCnnFormAttention());
-    pm.addPass(createCnnFuse());
+    CnnFuseOptions fuse;
+    fuse.enable = fusion;
+    pm.addPass(createCnnFuse(fuse));
     CnnChooseTilingOptions tiling;
     tiling.winograd = winograd;
     pm.addPass(createCnnChooseTiling(tiling));

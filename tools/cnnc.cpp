@@ -67,6 +67,13 @@ cl::opt<bool> winograd(
     cl::desc("At -O2 and up, run 3x3 stride-1 convs by Winograd F(2x2, 3x3) "
              "(default on; --winograd=false keeps the direct loop)"),
     cl::init(true), cl::cat(category));
+cl::opt<bool> fusion(
+    "fusion",
+    cl::desc("At -O2 and up, fuse activations and residual adds into convs' "
+             "output stages and convs into their pools and depthwise "
+             "consumers (default on; --fusion=false stores every op on its "
+             "own: the unfused baseline)"),
+    cl::init(true), cl::cat(category));
 cl::opt<cnnc::codegen::ScheduleKind> schedule(
     "schedule", cl::desc("Who schedules the kernels:"),
     cl::init(cnnc::codegen::ScheduleKind::Cnnc),
@@ -168,7 +175,7 @@ mlir::LogicalResult optimize(mlir::ModuleOp module) {
   }
   if (TimePassesIsEnabled) // LLVM's own -time-passes, shown in our --help
     pm.enableTiming();
-  mlir::cnn::buildOptimizationPipeline(pm, optLevel, winograd);
+  mlir::cnn::buildOptimizationPipeline(pm, optLevel, winograd, fusion);
   return pm.run(module);
 }
 

@@ -1,5 +1,6 @@
 // RUN: cnnc-opt %s -split-input-file --cnn-fuse | FileCheck %s
 // RUN: cnnc-opt %s -split-input-file --cnn-fuse="l2-kib=1" | FileCheck %s --check-prefix=SMALL
+// RUN: cnnc-opt %s -split-input-file --cnn-fuse="enable=false" | FileCheck %s --check-prefix=NOFUSE
 
 // conv -> relu: the relu runs in the conv's output stage.
 // CHECK-LABEL: func.func @conv_relu(
@@ -140,6 +141,14 @@ func.func @not_hosts(%x: tensor<1x4x2x2xf32>, %w: tensor<4x4x1x1xf32>, %a: tenso
 // CHECK-SAME: -> tensor<1x4x4x4xf32>
 // CHECK-NEXT: cnn.conv2d {{.*}} {cnn.fuse = "consumer", dilations
 // CHECK-NEXT: cnn.avg_pool2d
+// Unfused (enable=false): the relu is stored on its own ("none"), no conv
+// is computed at its pool.
+// NOFUSE-LABEL: func.func @conv_pool(
+// NOFUSE: cnn.conv2d %{{.*}}, %{{.*}} {dilations
+// NOFUSE-NEXT: cnn.relu %{{.*}} {cnn.fuse = "none"}
+// NOFUSE-NEXT: cnn.max_pool2d %{{.*}} {ceil_mode
+// NOFUSE-NEXT: cnn.conv2d %{{.*}}, %{{.*}} {dilations
+// NOFUSE-NEXT: cnn.avg_pool2d %{{.*}} {ceil_mode
 func.func @conv_pool(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %v: tensor<4x4x1x1xf32>) -> tensor<1x4x2x2xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
   %1 = cnn.relu %0 : tensor<1x4x8x8xf32>
