@@ -488,17 +488,18 @@ struct HeadView {
   }
 };
 
-/// exp(x) for x <= 0 (clamped at -87, whose exp is below the smallest normal
-/// float): 2^n * 2^f with n = round(x log2 e), |f| <= 1/2, 2^f by its degree-6
-/// Taylor polynomial (relative error < 2e-7) and 2^n added to the exponent
-/// bits. Cheaper than Halide::fast_exp, which handles every range.
-Expr expNonPositive(Expr x) {
-  Expr t = Halide::max(x, -87.0f) * float(M_LOG2E);
-  // Rounding by truncation: t - 1/2 < 0, so this is round(t) (ties down).
-  Expr n = Halide::cast<int>(t - 0.5f);
-  Expr f = (t - Halide::cast<float>(n)) * float(M_LN2);
-  Expr p = 1.0f / 720;
-  for (float c : {1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f})
+/// 2^t for t <= 0 (clamped at -125, whose power of two is still a normal
+/// float): 2^n * 2^f with n = t rounded toward zero (one truncating
+/// conversion; Halide's round splits AVX-512 vectors in two), f = t - n in
+/// (-1, 0], 2^f by a degree-5 minimax polynomial on [-1, 0] (relative error
+/// < 3.1e-7 in float arithmetic) and n added to the exponent bits: 12
+/// vector operations with the subtraction of the row maximum.
+Expr exp2NonPositive(Expr t) {
+  t = Halide::max(t, -125.0f);
+  Expr n = Halide::cast<int>(t);
+  Expr f = t - Halide::cast<float>(n);
+  Expr p = 9.38788173e-4f;
+  for (float c : {9.18861106e-3f, 5.52797206e-2f, 2.40172192e-1f, 6.93142235e-1f, 9.99999940e-1f})
     p = p * f + c;
   Expr bits = Halide::reinterpret(Halide::Int(32), p) + (n << 23);
   return Halide::reinterpret(Halide::Float(32), bits);
@@ -530,16 +531,20 @@ T lowerAttention(cnn::AttentionOp op, const SequenceEnv &env) {
 
   la.keys = k.t.f;
   la.kT = func("kT");
-  la.kT(j, d, h, b) = k(b, h, j, d) * scale; // the scale folded into keys
+  // The scale and log2(e) folded into the keys: scores (and the mask's
+  // terms) are logits in base 2, so that the softmax takes powers of two.
+  float log2e = float(M_LOG2E);
+  la.kT(j, d, h, b) = k(b, h, j, d) * (scale * log2e);
   la.rd = RDom(0, D, "rd");
   la.scores = func("scores");
   la.scores(j, i, h, b) = 0.0f;
   la.scores(j, i, h, b) += q(b, h, i, la.rd) * la.kT(j, la.rd, h, b);
-  // q.k * scale + mask, read twice (row max, probabilities): not stored.
+  // (q.k * scale + mask) * log2(e), read twice (row max, probabilities):
+  // not stored.
   auto logit = [&](Expr jj, Expr ii, Expr hh, Expr bb) {
     Expr l = la.scores(jj, ii, hh, bb);
     if (mask)
-      l += (*mask)(broadcastCoords({bb, hh, ii, jj}, mask->shape));
+      l += (*mask)(broadcastCoords({bb, hh, ii, jj}, mask->shape)) * log2e;
     return l;
   };
   int vectors = (Sk + kLanes - 1) / kLanes;
@@ -553,7 +558,7 @@ T lowerAttention(cnn::AttentionOp op, const SequenceEnv &env) {
   la.rowMax(i, h, b) = Halide::Float(32).min();
   la.rowMax(i, h, b) = Halide::max(la.rowMax(i, h, b), la.maxPart(la.rLaneMax, i, h, b));
   la.probs = func("probs");
-  la.probs(j, i, h, b) = expNonPositive(logit(j, i, h, b) - la.rowMax(i, h, b));
+  la.probs(j, i, h, b) = exp2NonPositive(logit(j, i, h, b) - la.rowMax(i, h, b));
   la.rjSum = RDom(0, vectors, "rjsum");
   Expr keyS = la.rjSum * kLanes + lane;
   la.sumPart = func("sum_part");

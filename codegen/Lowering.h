@@ -179,11 +179,13 @@ struct LoweredRecurrence {
 /// scheduleAttention: per tile of query rows, the scores against all keys,
 /// their softmax and the weighted sum of values; only a tile of the score
 /// matrix exists at a time.
-///   kT(j, d, h, b)     = k[b, h, j, d]: keys transposed (keys innermost)
-///   scores(j, i, h, b) = mask + scale * sum over d of q[b, h, i, d] * kT
-///   rowMax(i, h, b)    = max over j of scores; maxPart(lane, i, h, b):
+///   kT(j, d, h, b)     = k[b, h, j, d] * scale * log2(e): keys transposed
+///                        (keys innermost), scaled so that logits are base 2
+///   scores(j, i, h, b) = sum over d of q[b, h, i, d] * kT; the logits are
+///                        scores + mask * log2(e)
+///   rowMax(i, h, b)    = max over j of the logits; maxPart(lane, i, h, b):
 ///                        its per-vector-lane partial maxima
-///   probs(j, i, h, b)  = exp(scores - rowMax)
+///   probs(j, i, h, b)  = 2^(logits - rowMax)
 ///   rowSum(i, h, b)    = sum over j of probs; sumPart likewise
 ///   acc(e, i, h, b)    = sum over j of probs * v[b, h, j, e]
 ///   out                = acc / rowSum, in the op's result shape: (e, i, h, b)
