@@ -461,14 +461,19 @@ void scheduleAttention(LoweredAttention &la, bool cpp) {
     out.parallel(io);
 
   la.kT.compute_root();
-  if (la.dim % 16 == 0 && la.seqK % 16 == 0 && !cpp) {
-    // Transposed by 16 x 16 blocks in registers: rows of keys loaded as
-    // vectors, shuffled, stored as vectors.
-    Var jo("jo"), ji("ji"), dO("do"), di("di");
+  if (!la.zips.empty()) {
+    // Transposed by 16 x 16 blocks in registers: each zip stage's two
+    // strided halves (x2 even, odd) are stored as one interleaving of two
+    // vectors (Halide's rewrite of strided stores), so a stage is 8 pairs
+    // of shuffles; the keys' rows are read as vectors, kT stored as vectors.
+    Var jo("jo"), ji("ji"), dO("do"), di("di"), xo("xo"), xi("xi");
     la.kT.tile(j, la.d, jo, dO, ji, di, 16, 16).vectorize(ji).unroll(di);
-    Func rows = la.keys.in(la.kT);
-    rows.compute_at(la.kT, jo).store_in(Halide::MemoryType::Register)
-        .vectorize(rows.args()[0]).unroll(rows.args()[1]);
+    for (Func z : la.zips) {
+      z.compute_at(la.kT, jo).bound_extent(la.x2, 32).bound_extent(la.rr, 8)
+          .split(la.x2, xo, xi, 2).unroll(xi).unroll(la.rr);
+      if (!cpp)
+        z.store_in(Halide::MemoryType::Register).vectorize(xo);
+    }
   } else {
     vectorizeIfWide(la.kT, j, lanesK);
   }
