@@ -493,9 +493,13 @@ void scheduleAttention(LoweredAttention &la, bool cpp) {
   Halide::Stage sc = la.scores.update();
   auto [sv, sl] = splitLanes(sc, j, regKeys, lanesK, cpp);
   sc.reorder(sl, sv, i, la.rd.x, h, b).unroll(sv).unroll(i);
+  // The partial maxima and sums with the tile's rows innermost: one
+  // vector accumulator per row, independent from one key vector to the
+  // next (a row's chain of dependent max or add over its key vectors
+  // would wait for each one's latency).
   for (auto [f, r] : {std::pair{la.maxPart, la.rjMax}, std::pair{la.sumPart, la.rjSum}}) {
     f.compute_at(out, io).vectorize(la.lane);
-    f.update().reorder(la.lane, r.x, i, h, b).vectorize(la.lane);
+    f.update().reorder(la.lane, i, r.x, h, b).vectorize(la.lane).unroll(i);
   }
   la.rowMax.compute_at(out, io);
   la.rowSum.compute_at(out, io);
