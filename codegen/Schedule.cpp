@@ -479,15 +479,20 @@ void scheduleAttention(LoweredAttention &la, bool cpp) {
   }
   // Scores in register tiles of 4 rows x 4 vectors of keys (16
   // accumulators, 8 loads per 16 FMAs), reduction over d inside, copied
-  // into the query tile's scores (the wrapper `tile`).
+  // into the query tile's scores (the wrapper `tile`) by an unrolled copy,
+  // so that the accumulators are stored straight from registers (a loop
+  // would go through the stack).
   int regRows = std::min(tileRows, 4), regKeys = std::min(la.seqK, 4 * lanesK);
   Func tile = la.scores.in();
-  Var jt("jt"), jr("jr"), it("it"), ir("ir");
+  Var jt("jt"), jr("jr"), it("it"), ir("ir"), jv("jv"), jl("jl");
   tile.compute_at(out, io)
       .split(j, jt, jr, regKeys, TailStrategy::ShiftInwards)
       .split(i, it, ir, regRows, TailStrategy::ShiftInwards)
-      .reorder(jr, ir, it, jt, h, b);
-  vectorizeIfWide(tile, jr, lanesK);
+      .reorder(jr, ir, it, jt, h, b)
+      .split(jr, jv, jl, lanesK)
+      .unroll(jv).unroll(ir);
+  if (lanesK > 1)
+    tile.vectorize(jl);
   la.scores.compute_at(tile, it);
   vectorizeIfWide(la.scores, j, lanesK);
   Halide::Stage sc = la.scores.update();
