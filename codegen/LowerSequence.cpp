@@ -488,17 +488,18 @@ struct HeadView {
   }
 };
 
-/// exp(x) for x <= 0 (clamped at -87, whose exp is below the smallest normal
-/// float): 2^n * 2^f with n = round(x log2 e), |f| <= 1/2, 2^f by its degree-6
-/// Taylor polynomial (relative error < 2e-7) and 2^n added to the exponent
-/// bits. Cheaper than Halide::fast_exp, which handles every range.
-Expr expNonPositive(Expr x) {
-  Expr t = Halide::max(x, -87.0f) * float(M_LOG2E);
-  // Rounding by truncation: t - 1/2 < 0, so this is round(t) (ties down).
-  Expr n = Halide::cast<int>(t - 0.5f);
-  Expr f = (t - Halide::cast<float>(n)) * float(M_LN2);
-  Expr p = 1.0f / 720;
-  for (float c : {1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f})
+/// 2^t for t <= 0 (clamped at -125, whose power of two is still a normal
+/// float): 2^n * 2^f with n = t rounded toward zero (one truncating
+/// conversion; Halide's round splits AVX-512 vectors in two), f = t - n in
+/// (-1, 0], 2^f by a degree-5 minimax polynomial on [-1, 0] (relative error
+/// < 3.1e-7 in float arithmetic) and n added to the exponent bits: 12
+/// vector operations with the subtraction of the row maximum.
+Expr exp2NonPositive(Expr t) {
+  t = Halide::max(t, -125.0f);
+  Expr n = Halide::cast<int>(t);
+  Expr f = t - Halide::cast<float>(n);
+  Expr p = 9.38788173e-4f;
+  for (float c : {9.18861106e-3f, 5.52797206e-2f, 2.40172192e-1f, 6.93142235e-1f, 9.99999940e-1f})
     p = p * f + c;
   Expr bits = Halide::reinterpret(Halide::Int(32), p) + (n << 23);
   return Halide::reinterpret(Halide::Float(32), bits);
@@ -508,6 +509,8 @@ Expr expNonPositive(Expr x) {
 /// over keys run in two levels, across vectors of 16 keys (one AVX-512
 /// vector) and then across the lanes.
 constexpr int kLanes = 16;
+/// Keys and dims per block of the keys' transposition (one vector).
+constexpr int kTransposeBlock = 16;
 
 T lowerAttention(cnn::AttentionOp op, const SequenceEnv &env) {
   T qt = env.get(op.getQ());
@@ -530,16 +533,48 @@ T lowerAttention(cnn::AttentionOp op, const SequenceEnv &env) {
 
   la.keys = k.t.f;
   la.kT = func("kT");
-  la.kT(j, d, h, b) = k(b, h, j, d) * scale; // the scale folded into keys
+  // The scale and log2(e) folded into the keys: scores (and the mask's
+  // terms) are logits in base 2, so that the softmax takes powers of two.
+  float log2e = float(M_LOG2E);
+  Expr keyScale = scale * log2e;
+  constexpr int B = kTransposeBlock;
+  if (D % B == 0 && Sk % B == 0) {
+    // By blocks of 16 keys x 16 dims, in four zip stages: a block's 16 rows
+    // (s(x, r), x along the row) become 8 rows of 32 by zipping row r with
+    // row r + 8, read back as 16 rows (s'(x, r) = z(x + 16 (r % 2), r / 2));
+    // four zips transpose the block. Each zip of two vectors is two
+    // shuffles once vectorised (scheduleAttention), where transposing with
+    // strided reads costs hundreds.
+    Var x2("x2"), rr("rr"), jb("jb"), db("db");
+    using Rows = std::function<Expr(Expr x, Expr r, Expr jb, Expr db)>;
+    Rows rows = [&](Expr x, Expr r, Expr jb_, Expr db_) {
+      return k(b, h, jb_ * B + r, db_ * B + x); // row r: key, x: dim
+    };
+    for (int z = 0; z < 4; ++z) {
+      Func zip = func("kT_zip");
+      zip(x2, rr, jb, db, h, b) = Halide::select(x2 % 2 == 0, rows(x2 / 2, rr, jb, db),
+                                                 rows(x2 / 2, rr + B / 2, jb, db));
+      la.zips.push_back(zip);
+      rows = [zip, h, b](Expr x, Expr r, Expr jb_, Expr db_) {
+        return zip(x + B * (r % 2), r / 2, jb_, db_, h, b);
+      };
+    }
+    la.x2 = x2, la.rr = rr;
+    // Transposed: row r of a block is dim r, x its key.
+    la.kT(j, d, h, b) = rows(j % B, d % B, j / B, d / B) * keyScale;
+  } else {
+    la.kT(j, d, h, b) = k(b, h, j, d) * keyScale;
+  }
   la.rd = RDom(0, D, "rd");
   la.scores = func("scores");
   la.scores(j, i, h, b) = 0.0f;
   la.scores(j, i, h, b) += q(b, h, i, la.rd) * la.kT(j, la.rd, h, b);
-  // q.k * scale + mask, read twice (row max, probabilities): not stored.
+  // (q.k * scale + mask) * log2(e), read twice (row max, probabilities):
+  // not stored.
   auto logit = [&](Expr jj, Expr ii, Expr hh, Expr bb) {
     Expr l = la.scores(jj, ii, hh, bb);
     if (mask)
-      l += (*mask)(broadcastCoords({bb, hh, ii, jj}, mask->shape));
+      l += (*mask)(broadcastCoords({bb, hh, ii, jj}, mask->shape)) * log2e;
     return l;
   };
   int vectors = (Sk + kLanes - 1) / kLanes;
@@ -553,7 +588,7 @@ T lowerAttention(cnn::AttentionOp op, const SequenceEnv &env) {
   la.rowMax(i, h, b) = Halide::Float(32).min();
   la.rowMax(i, h, b) = Halide::max(la.rowMax(i, h, b), la.maxPart(la.rLaneMax, i, h, b));
   la.probs = func("probs");
-  la.probs(j, i, h, b) = expNonPositive(logit(j, i, h, b) - la.rowMax(i, h, b));
+  la.probs(j, i, h, b) = exp2NonPositive(logit(j, i, h, b) - la.rowMax(i, h, b));
   la.rjSum = RDom(0, vectors, "rjsum");
   Expr keyS = la.rjSum * kLanes + lane;
   la.sumPart = func("sum_part");

@@ -187,11 +187,14 @@ struct LoweredRecurrence {
 /// scheduleAttention: per tile of query rows, the scores against all keys,
 /// their softmax and the weighted sum of values; only a tile of the score
 /// matrix exists at a time.
-///   kT(j, d, h, b)     = k[b, h, j, d]: keys transposed (keys innermost)
-///   scores(j, i, h, b) = mask + scale * sum over d of q[b, h, i, d] * kT
-///   rowMax(i, h, b)    = max over j of scores; maxPart(lane, i, h, b):
+///   kT(j, d, h, b)     = k[b, h, j, d] * scale * log2(e): keys transposed
+///                        (keys innermost; by zips, see `zips`), scaled so
+///                        that logits are base 2
+///   scores(j, i, h, b) = sum over d of q[b, h, i, d] * kT; the logits are
+///                        scores + mask * log2(e)
+///   rowMax(i, h, b)    = max over j of the logits; maxPart(lane, i, h, b):
 ///                        its per-vector-lane partial maxima
-///   probs(j, i, h, b)  = exp(scores - rowMax)
+///   probs(j, i, h, b)  = 2^(logits - rowMax)
 ///   rowSum(i, h, b)    = sum over j of probs; sumPart likewise
 ///   acc(e, i, h, b)    = sum over j of probs * v[b, h, j, e]
 ///   out                = acc / rowSum, in the op's result shape: (e, i, h, b)
@@ -201,7 +204,11 @@ struct LoweredAttention {
   mlir::Operation *op = nullptr;
   Halide::Func kT, scores, rowMax, maxPart, probs, rowSum, sumPart, acc, out;
   Halide::Func keys; // the Func kT reads: (d, j, ...) for 4-D, (h * D + d, j, b)
-  Halide::Var j, i, h, b, e, x, lane, d;
+  /// With keys and dims multiples of 16: the four zip stages that transpose
+  /// the keys by 16 x 16 blocks, zips[z](x2, rr, jb, db, h, b) (x2 < 32,
+  /// rr < 8 in block (jb, db)); kT reads the last. Empty otherwise.
+  std::vector<Halide::Func> zips;
+  Halide::Var j, i, h, b, e, x, lane, d, x2, rr;
   Halide::RDom rd, rj, rjMax, rjSum; // over D, keys, keys / 16 (twice)
   Halide::RDom rLaneMax, rLaneSum;   // over the 16 lanes of the partials
   int batch = 1, heads = 1, seqQ = 1, seqK = 1, dim = 1, dimV = 1;

@@ -535,36 +535,50 @@ void scheduleAttention(LoweredAttention &la, bool cpp) {
     out.parallel(io);
 
   la.kT.compute_root();
-  if (la.dim % 16 == 0 && la.seqK % 16 == 0 && !cpp) {
-    // Transposed by 16 x 16 blocks in registers: rows of keys loaded as
-    // vectors, shuffled, stored as vectors.
-    Var jo("jo"), ji("ji"), dO("do"), di("di");
+  if (!la.zips.empty()) {
+    // Transposed by 16 x 16 blocks in registers: each zip stage's two
+    // strided halves (x2 even, odd) are stored as one interleaving of two
+    // vectors (Halide's rewrite of strided stores), so a stage is 8 pairs
+    // of shuffles; the keys' rows are read as vectors, kT stored as vectors.
+    Var jo("jo"), ji("ji"), dO("do"), di("di"), xo("xo"), xi("xi");
     la.kT.tile(j, la.d, jo, dO, ji, di, 16, 16).vectorize(ji).unroll(di);
-    Func rows = la.keys.in(la.kT);
-    rows.compute_at(la.kT, jo).store_in(Halide::MemoryType::Register)
-        .vectorize(rows.args()[0]).unroll(rows.args()[1]);
+    for (Func z : la.zips) {
+      z.compute_at(la.kT, jo).bound_extent(la.x2, 32).bound_extent(la.rr, 8)
+          .split(la.x2, xo, xi, 2).unroll(xi).unroll(la.rr);
+      if (!cpp)
+        z.store_in(Halide::MemoryType::Register).vectorize(xo);
+    }
   } else {
     vectorizeIfWide(la.kT, j, lanesK);
   }
   // Scores in register tiles of 4 rows x 4 vectors of keys (16
   // accumulators, 8 loads per 16 FMAs), reduction over d inside, copied
-  // into the query tile's scores (the wrapper `tile`).
+  // into the query tile's scores (the wrapper `tile`) by an unrolled copy,
+  // so that the accumulators are stored straight from registers (a loop
+  // would go through the stack).
   int regRows = std::min(tileRows, 4), regKeys = std::min(la.seqK, 4 * lanesK);
   Func tile = la.scores.in();
-  Var jt("jt"), jr("jr"), it("it"), ir("ir");
+  Var jt("jt"), jr("jr"), it("it"), ir("ir"), jv("jv"), jl("jl");
   tile.compute_at(out, io)
       .split(j, jt, jr, regKeys, TailStrategy::ShiftInwards)
       .split(i, it, ir, regRows, TailStrategy::ShiftInwards)
-      .reorder(jr, ir, it, jt, h, b);
-  vectorizeIfWide(tile, jr, lanesK);
+      .reorder(jr, ir, it, jt, h, b)
+      .split(jr, jv, jl, lanesK)
+      .unroll(jv).unroll(ir);
+  if (lanesK > 1)
+    tile.vectorize(jl);
   la.scores.compute_at(tile, it);
   vectorizeIfWide(la.scores, j, lanesK);
   Halide::Stage sc = la.scores.update();
   auto [sv, sl] = splitLanes(sc, j, regKeys, lanesK, cpp);
   sc.reorder(sl, sv, i, la.rd.x, h, b).unroll(sv).unroll(i);
+  // The partial maxima and sums with the tile's rows innermost: one
+  // vector accumulator per row, independent from one key vector to the
+  // next (a row's chain of dependent max or add over its key vectors
+  // would wait for each one's latency).
   for (auto [f, r] : {std::pair{la.maxPart, la.rjMax}, std::pair{la.sumPart, la.rjSum}}) {
     f.compute_at(out, io).vectorize(la.lane);
-    f.update().reorder(la.lane, r.x, i, h, b).vectorize(la.lane);
+    f.update().reorder(la.lane, i, r.x, h, b).vectorize(la.lane).unroll(i);
   }
   la.rowMax.compute_at(out, io);
   la.rowSum.compute_at(out, io);

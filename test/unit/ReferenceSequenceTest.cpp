@@ -336,6 +336,13 @@ TEST_F(Sequence, Attention3DLongMatchesReference) {
   attentionDiff(*this, {xs, xs, xs}, xs, "num_heads = 2 : i64");
 }
 
+// 3-D operands split into 2 heads of 32 with keys a multiple of 16: the
+// keys transposed by 16 x 16 blocks (zip stages) through the heads' columns.
+TEST_F(Sequence, Attention3DBlockedKeysMatchesReference) {
+  Shape xs{1, 48, 64};
+  attentionDiff(*this, {{1, 20, 64}, xs, xs}, {1, 20, 64}, "num_heads = 2 : i64");
+}
+
 // Its output rows are exactly one AVX-512 vector (4 heads x 4), stored with
 // aligned moves: this crashed on the std::vector buffers (16-byte aligned)
 // until runJit staged caller memory that is not 64-byte aligned.

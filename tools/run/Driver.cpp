@@ -236,7 +236,8 @@ void bench(Network &net, int runs) {
   }
   std::sort(ms.begin(), ms.end());
   double median = runs % 2 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
-  std::printf("bench: %d runs, min %.3f ms, median %.3f ms\n", runs, ms.front(), median);
+  // Microsecond resolution: the sequence benchmarks run in tens of us.
+  std::printf("bench: %d runs, min %.4f ms, median %.4f ms\n", runs, ms.front(), median);
 }
 
 /// Threads a run of a compiled model uses: --threads, else Halide's default
