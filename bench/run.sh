@@ -5,7 +5,8 @@
 # outputs checked first), measures the machine's FMA peak every round, and
 # rewrites the table in docs/perf.md and the chart docs/perf.png; then the
 # sequence models of bench/nets against ONNX Runtime (bench/sequence.py, rows
-# in docs/perf-sequence.md).
+# in docs/perf-sequence.md), and fused against unfused builds (bench/fusion.py,
+# a section of docs/perf.md).
 #   bash bench/run.sh [--rounds R] [--runs N] [--only a,b] [--engines e,f] [--reuse] [--bin DIR]
 # Needs the build (scripts/build.sh) and the venv packages of scripts/setup.sh.
 set -euo pipefail
@@ -23,5 +24,9 @@ if [[ " $* " != *" --only "* ]]; then
   PEAK=$("$OUT/peak" 2 | paste -sd, -)
   "$PY" "$ROOT/bench/sequence.py" --only lstm,gru,attention --peak "$PEAK" \
     --json "$OUT/sequence.json" --doc "$ROOT/docs/perf-sequence.md"
+fi
+# Fused against unfused (--fusion=false): docs/perf.md's fusion section.
+if [[ " $* " != *" --only "* ]]; then
+  "$PY" "$ROOT/bench/fusion.py" --doc "$ROOT/docs/perf.md"
 fi
 echo "uptime after: $(uptime)"
