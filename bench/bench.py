@@ -293,7 +293,8 @@ def main():
             so = os.path.join(args.work, f"{net}.{e}.so")
             t0 = time.time()
             timing = so + ".compile_s"   # the compile time, kept for --reuse
-            reuse = args.reuse and os.path.exists(timing) and os.path.getmtime(so) > os.path.getmtime(cnnc)
+            reuse = (args.reuse and os.path.exists(timing) and os.path.exists(so)
+                     and os.path.getmtime(so) > os.path.getmtime(cnnc))
             try:
                 if not reuse:
                     run([cnnc, onnx_path, "-o", so] + CNNC_FLAGS[e])
