@@ -142,6 +142,40 @@ int blocksPerTile(const ScheduleHints &hints, int outBlocks) {
 /// The loop of a depthwise conv's tasks (rows x one channel block), where a
 /// conv marked cnn.fuse = "consumer" computes its part.
 const char *const kDepthwiseTask = "t";
+/// Output rows per task of a depthwise conv or a pool hosting its producer:
+/// the input rows they read stay in L1/L2 (16 rows measured slower).
+constexpr int kTaskRows = 8;
+/// Per-task buffers up to this size live on the task's stack: a
+/// halide_malloc per task (the glue's arena takes a lock) cost ~3% of
+/// MobileNetV2; Halide's worker threads have 8 MiB stacks.
+constexpr int64_t kTaskStackBytes = 256 * 1024;
+
+/// Input rows that kTaskRows output rows of a window op read.
+int64_t taskInputRows(mlir::Operation *op) {
+  int64_t stride = 1, kernel = 1, dilation = 1;
+  if (auto conv = mlir::dyn_cast<mlir::cnn::Conv2DOp>(op)) {
+    stride = conv.getStrides()[0], dilation = conv.getDilations()[0];
+    kernel = mlir::cast<mlir::RankedTensorType>(conv.getWeight().getType()).getDimSize(2);
+  } else if (auto pool = mlir::dyn_cast<mlir::cnn::MaxPool2DOp>(op)) {
+    stride = pool.getStrides()[0], dilation = pool.getDilations()[0], kernel = pool.getKernel()[0];
+  }
+  return (kTaskRows - 1) * stride + (kernel - 1) * dilation + 1;
+}
+
+/// Stores `f` (one channel block of `width` columns x the input rows of a
+/// task of `consumer`) on the stack when it is small enough.
+void taskBuffer(Func f, mlir::Operation *consumer, int64_t width) {
+  if (16 * width * taskInputRows(consumer) * 4 <= kTaskStackBytes)
+    f.store_in(Halide::MemoryType::Stack);
+}
+
+/// Input width of a window op (padded for a conv).
+int64_t paddedWidth(mlir::Operation *op) {
+  int64_t w = mlir::cast<mlir::RankedTensorType>(op->getOperand(0).getType()).getDimSize(3);
+  if (auto conv = mlir::dyn_cast<mlir::cnn::Conv2DOp>(op))
+    w += conv.getPads()[1] + conv.getPads()[3];
+  return w;
+}
 
 /// The op whose output stage hosts the epilogue chain that ends in `v`.
 mlir::Operation *chainHead(mlir::Value v) {
@@ -176,11 +210,15 @@ std::optional<Halide::LoopLevel> consumerLevel(const LoweredModel &model,
   if (!fuse || fuse.getValue() != "consumer")
     return std::nullopt;
   for (const BlockedDepthwise &dw : model.depthwiseConvs)
-    if (chainHead(dw.op->getOperand(0)) == bc.op)
+    if (chainHead(dw.op->getOperand(0)) == bc.op) {
+      taskBuffer(bc.stored, dw.op, bc.outW);
       return Halide::LoopLevel(dw.stored, Var(kDepthwiseTask));
+    }
   for (const LoweredFunc &lf : model.funcs)
-    if (hostsConsumer(lf) && chainHead(lf.op->getOperand(0)) == bc.op)
+    if (hostsConsumer(lf) && chainHead(lf.op->getOperand(0)) == bc.op) {
+      taskBuffer(bc.stored, lf.op, bc.outW);
       return Halide::LoopLevel(lf.func, Var(kDepthwiseTask));
+    }
   return std::nullopt;
 }
 
@@ -189,7 +227,7 @@ std::optional<Halide::LoopLevel> consumerLevel(const LoweredModel &model,
 /// task's input rows (17 for ResNet's 3x3 / 2 pool: 6% recomputed) while
 /// they stay in cache, and the pre-pool tensor is never stored in full.
 void schedulePoolTasks(LoweredFunc &lf, bool parallel) {
-  const int rows = 8;
+  const int rows = kTaskRows;
   Var n = lf.vars[0], cb = lf.vars[1], y = lf.vars[2], x = lf.vars[3], co = lf.vars[4];
   Var yo("yo"), yi("yi"), t(kDepthwiseTask);
   lf.func.compute_root()
@@ -258,7 +296,7 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
 void scheduleBlockedDepthwise(BlockedDepthwise &dw) {
   ScheduleHints hints = hintsFor(dw.op);
   Var yo("yo"), yi("yi"), t(kDepthwiseTask);
-  const int rows = 8; // output rows per task: the input rows they read stay in L1/L2
+  const int rows = kTaskRows;
   Func out = dw.stored; // has out's Vars; out itself is inlined into it
   out.bound(dw.c, 0, 16).bound(dw.cb, 0, dw.blocks);
   out.compute_root()
@@ -269,6 +307,7 @@ void scheduleBlockedDepthwise(BlockedDepthwise &dw) {
   if (hints.parallel)
     out.parallel(t);
   dw.pack.compute_at(out, t).vectorize(dw.c);
+  taskBuffer(dw.pack, dw.op, paddedWidth(dw.op));
 }
 
 /// WinogradConv: the 16 transformed points' GEMMs with a register tile of
