@@ -209,9 +209,11 @@ def sequence_table(rows, engines, peak):
 def table(res):
     """The markdown of the run: header, main table, spread table."""
     rows, peak = res["rows"], {int(k): v for k, v in res["peak"].items()}
+    raised = {n: k for n, k in res.get("runs_per_net", {}).items() if k != res["runs"]}
+    more = " (more for fast models, below)" if raised else ""
     out = [f"Measured {res['date']} (machine clock) on {res['machine']} with `{res['command']}`: PyTorch {res['torch']}, "
            f"ONNX Runtime {res['ort']}, batch 1, median over {res['rounds']} interleaved rounds of "
-           f"the median of {res['runs']} runs. Load average (1 min) {res['load'][0]:.1f} at the start, "
+           f"the median of {res['runs']} runs{more}. Load average (1 min) {res['load'][0]:.1f} at the start, "
            f"{res['load'][1]:.1f} at the end, {min(res['load_rounds']):.1f}-{max(res['load_rounds']):.1f} "
            f"over the rounds; the benchmark itself accounts for 1-2 of it" +
            (", so the machine was shared with other work during the run." if max(res['load_rounds'] + res['load']) > 2.5
@@ -234,7 +236,6 @@ def table(res):
     out.append("")
     out.append("ms per inference; **speedup = peer ms / cnnc ms** (above 1: cnnc is faster); "
                "\"best peer\" is the fastest of ORT, PyTorch eager and torch.compile.")
-    raised = {n: k for n, k in res.get("runs_per_net", {}).items() if k != res["runs"]}
     if raised:
         out[-1] += (" Runs per measurement raised for fast models (--round-ms " + str(res["round_ms"]) + "): " +
                     ", ".join(f"{n} {k}" for n, k in raised.items()) + ".")
