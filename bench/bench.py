@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""cnnc against its peers on the five CNNs, one model for every engine.
+"""cnnc against its peers on the five CNNs and the three sequence models,
+one model for every engine.
 
 Route: for each network NAME (scripts/export_pytorch.py's CNNs: resnet18,
-mobilenetv2, dilated, autoencoder, dcgan_generator)
+mobilenetv2, dilated, autoencoder, dcgan_generator, the default; or its
+sequence benchmarks: lstm, gru, attention, with --only)
   1. export_pytorch.py writes the PyTorch module as ONNX (opset 17), the
      reference input and PyTorch's output (WORK/torch/NAME/).
   2. Engines, all on that model:
@@ -14,7 +16,10 @@ mobilenetv2, dilated, autoencoder, dcgan_generator)
                     cnnc's unfused lowering scheduled by Halide's Adams2019
                     autoscheduler, greedy by default
        ort          ONNX Runtime on model.onnx (intra-op threads T,
-                    sequential, all graph optimisations, no spinning)
+                    sequential, all graph optimisations, no spinning),
+                    run_with_iobinding (inputs and outputs bound once: about
+                    3 us less Python overhead a call than run(); about 3 us
+                    remain, while cnnc-run times the C call)
        eager        the PyTorch module, torch.inference_mode(),
                     OMP_WAIT_POLICY=PASSIVE
        compile      torch.compile of it (inductor, freezing), if it compiles
@@ -24,12 +29,17 @@ mobilenetv2, dilated, autoencoder, dcgan_generator)
      disagrees or fails is left out of the timing, with the reason.
   4. Timing, batch 1, threads 1 and 2: rounds over networks x threads x
      engines (engine order rotated each round); per call one warm-up and the
-     median of --runs runs (`cnnc-run --bench N --threads T`, ORT's
-     InferenceSession.run, the worker's loop); the table reports the median
-     over rounds and the spread (largest / smallest per-round median).
+     median of N runs (`cnnc-run --bench N --threads T`, ORT's
+     run_with_iobinding, the worker's loop); N is --runs, raised for fast
+     models to about --round-ms per measurement (cnnc's time probed once);
+     the table reports the median over rounds and the spread (largest /
+     smallest per-round median).
+  5. The sequence models get a table of their own (cnnc, ORT, PyTorch eager,
+     torch.compile and the speedup against each and the best of them).
 
 `--perf-md FILE` rewrites the part of FILE between the markers
-<!-- bench:begin --> and <!-- bench:end --> with the run's table.
+<!-- bench:begin --> and <!-- bench:end --> (with --section S:
+<!-- bench:begin S --> and <!-- bench:end S -->) with the run's table.
 """
 import argparse, datetime, json, os, platform, re, subprocess, sys, time
 
@@ -39,13 +49,17 @@ import onnxruntime as ort
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NETS = ["resnet18", "mobilenetv2", "dilated", "autoencoder", "dcgan_generator"]
+SEQ_NETS = ["lstm", "gru", "attention"]
 ENGINES = ["cnnc", "cnnc-direct", "adams2019", "ort", "eager", "compile"]
 LABEL = {"cnnc": "cnnc", "cnnc-direct": "cnnc direct", "adams2019": "Adams2019",
          "ort": "ORT", "eager": "PyTorch eager", "compile": "torch.compile"}
 CNNC_FLAGS = {"cnnc": [], "cnnc-direct": ["--winograd=false"], "adams2019": ["--schedule=adams2019"]}
 PEERS = ["ort", "eager", "compile"]
 TOLERANCE = 1e-4
-BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+def markers(section):
+    tag = f" {section}" if section else ""
+    return f"<!-- bench:begin{tag} -->", f"<!-- bench:end{tag} -->"
 
 
 def run(cmd, **kw):
@@ -101,12 +115,22 @@ def ort_session(path, threads, spin):
     return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
 
 
-def ort_time(sess, feed, runs):
-    sess.run(None, feed)
+def ort_binding(sess, feed):
+    """Inputs and outputs bound once, for run_with_iobinding."""
+    binding = sess.io_binding()
+    for name, x in feed.items():
+        binding.bind_ortvalue_input(name, ort.OrtValue.ortvalue_from_numpy(x))
+    for o in sess.get_outputs():
+        binding.bind_output(o.name)
+    return binding
+
+
+def ort_time(sess, binding, runs):
+    sess.run_with_iobinding(binding)
     ts = []
     for _ in range(runs):
         t = time.perf_counter()
-        sess.run(None, feed)
+        sess.run_with_iobinding(binding)
         ts.append((time.perf_counter() - t) * 1e3)
     return float(np.median(ts))
 
@@ -116,7 +140,8 @@ def cnnc_args(m):
 
 
 def gflop_of(onnx_path):
-    """2 x the multiply-adds of the Conv, ConvTranspose and Gemm nodes."""
+    """2 x the multiply-adds of the Conv, ConvTranspose, Gemm, MatMul and
+    recurrent (LSTM, GRU, RNN: input and recurrent products) nodes."""
     m = onnx.shape_inference.infer_shapes(onnx.load(onnx_path))
     shape = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
              for v in list(m.graph.value_info) + list(m.graph.input) + list(m.graph.output)}
@@ -129,6 +154,11 @@ def gflop_of(onnx_path):
             flops += 2 * int(np.prod(shape[node.input[0]])) * int(np.prod(shape[node.input[1]][1:]))
         elif node.op_type == "Gemm":
             flops += 2 * int(np.prod(shape[node.output[0]])) * shape[node.input[0]][-1]
+        elif node.op_type == "MatMul":
+            flops += 2 * int(np.prod(shape[node.output[0]])) * shape[node.input[0]][-1]
+        elif node.op_type in ("LSTM", "GRU", "RNN"):   # W [D, G*H, in], R [D, G*H, H]
+            x, w, r = (shape[node.input[i]] for i in range(3))
+            flops += 2 * x[0] * x[1] * w[0] * w[1] * (w[2] + r[2])   # seq x batch, either layout
     return flops / 1e9
 
 
@@ -145,15 +175,45 @@ def error(got_dir, case_dir, outputs):
 
 
 def fmt_ms(v):
-    return f"{v:.2f}" if isinstance(v, float) else v
+    if not isinstance(v, float):
+        return v
+    return f"{v:.2f}" if v >= 1 else f"{v:.3f}"
+
+
+def speedup(peer_ms, c):
+    return f"{peer_ms / c:.2f}x" if c and peer_ms else "-"
+
+
+def sequence_table(rows, engines, peak):
+    """The sequence models' rows: every engine's ms, cnnc's speedup against
+    each peer and the best, cnnc's GFLOP/s and share of the FMA peak."""
+    cols = [e for e in ENGINES if e in engines]
+    peers = [e for e in PEERS if e in engines]
+    head = ["network", "GFLOP", "threads"] + [LABEL[e] for e in cols] + \
+        [f"speedup vs {LABEL[e]}" for e in peers] + ["speedup vs best peer", "cnnc GFLOP/s", "% of FMA peak"]
+    out = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    for r in rows:
+        ms, c = r["ms"], r["ms"].get("cnnc")
+        cells = [r["net"], f"{r['gflop']:.4f}", str(r["threads"])]
+        cells += [fmt_ms(ms.get(e, r["skipped"].get(e, "-"))) for e in cols]
+        cells += [speedup(ms.get(e), c) for e in peers]
+        measured = [ms[e] for e in peers if e in ms]
+        cells.append(speedup(min(measured), c) if measured else "-")
+        gfs = r["gflop"] / (c / 1e3) if c else None
+        cells.append(f"{gfs:.1f}" if gfs else "-")
+        cells.append(f"{100 * gfs / peak[r['threads']]:.1f}%" if gfs and r["threads"] in peak else "-")
+        out.append("| " + " | ".join(cells) + " |")
+    return out
 
 
 def table(res):
     """The markdown of the run: header, main table, spread table."""
     rows, peak = res["rows"], {int(k): v for k, v in res["peak"].items()}
+    raised = {n: k for n, k in res.get("runs_per_net", {}).items() if k != res["runs"]}
+    more = " (more for fast models, below)" if raised else ""
     out = [f"Measured {res['date']} (machine clock) on {res['machine']} with `{res['command']}`: PyTorch {res['torch']}, "
            f"ONNX Runtime {res['ort']}, batch 1, median over {res['rounds']} interleaved rounds of "
-           f"the median of {res['runs']} runs. Load average (1 min) {res['load'][0]:.1f} at the start, "
+           f"the median of {res['runs']} runs{more}. Load average (1 min) {res['load'][0]:.1f} at the start, "
            f"{res['load'][1]:.1f} at the end, {min(res['load_rounds']):.1f}-{max(res['load_rounds']):.1f} "
            f"over the rounds; the benchmark itself accounts for 1-2 of it" +
            (", so the machine was shared with other work during the run." if max(res['load_rounds'] + res['load']) > 2.5
@@ -170,17 +230,27 @@ def table(res):
     out.append("Thread pools: " + ("the peers' defaults (spinning)." if res.get("spin") else
                "ORT with `session.intra_op.allow_spinning=0`, PyTorch with `OMP_WAIT_POLICY=PASSIVE` "
                "(waiting threads sleep instead of spinning; cnnc's Halide runtime has no such setting).") +
-               " Adams2019 ran with " + (f"`--autoschedule-params={res['adams_params']}`" if res["adams_params"]
-                                        else "its default parameters") + " (and parallelism=2).")
+               (" Adams2019 ran with " + (f"`--autoschedule-params={res['adams_params']}`" if res["adams_params"]
+                                         else "its default parameters") + " (and parallelism=2)."
+                if "adams2019" in res["engines"] else ""))
     out.append("")
     out.append("ms per inference; **speedup = peer ms / cnnc ms** (above 1: cnnc is faster); "
                "\"best peer\" is the fastest of ORT, PyTorch eager and torch.compile.")
+    if raised:
+        out[-1] += (" Runs per measurement raised for fast models (--round-ms " + str(res["round_ms"]) + "): " +
+                    ", ".join(f"{n} {k}" for n, k in raised.items()) + ".")
     out.append("")
+    cnn_rows = [r for r in rows if r["net"] not in SEQ_NETS]
+    seq_rows = [r for r in rows if r["net"] in SEQ_NETS]
+    if seq_rows:
+        out += sequence_table(seq_rows, res["engines"], peak)
+        out.append("")
+    spread_engines = ENGINES if cnn_rows else [e for e in ENGINES if e in res["engines"]]
     head = ["network", "GFLOP", "threads"] + [LABEL[e] for e in ENGINES] + \
         ["speedup vs best peer", "speedup vs Adams2019", "cnnc direct vs Adams2019", "cnnc GFLOP/s", "% of FMA peak"]
     out.append("| " + " | ".join(head) + " |")
     out.append("|---|" + "---:|" * (len(head) - 1))
-    for r in rows:
+    for r in cnn_rows:
         ms = r["ms"]
         cells = [r["net"], f"{r['gflop']:.2f}", str(r["threads"])]
         cells += [fmt_ms(ms.get(e, r["skipped"].get(e, "-"))) for e in ENGINES]
@@ -193,14 +263,16 @@ def table(res):
         cells.append(f"{gfs:.1f}" if gfs else "-")
         cells.append(f"{100 * gfs / peak[r['threads']]:.1f}%" if gfs and r["threads"] in peak else "-")
         out.append("| " + " | ".join(cells) + " |")
+    if not cnn_rows:
+        out = out[:-2]   # no CNN table: drop its header
     out.append("")
     out.append("Spread: largest / smallest per-round median of each engine (1.00 = no spread).")
     out.append("")
-    out.append("| network | threads | " + " | ".join(LABEL[e] for e in ENGINES) + " |")
-    out.append("|---|---:|" + "---:|" * len(ENGINES))
+    out.append("| network | threads | " + " | ".join(LABEL[e] for e in spread_engines) + " |")
+    out.append("|---|---:|" + "---:|" * len(spread_engines))
     for r in rows:
         cells = [r["net"], str(r["threads"])]
-        for e in ENGINES:
+        for e in spread_engines:
             a = r["all"].get(e)
             cells.append(f"{max(a) / min(a):.2f}" if a else "-")
         out.append("| " + " | ".join(cells) + " |")
@@ -220,7 +292,8 @@ def table(res):
     return "\n".join(out)
 
 
-def write_perf_md(path, text):
+def write_perf_md(path, text, section=""):
+    BEGIN, END = markers(section)
     doc = open(path).read()
     if BEGIN not in doc or END not in doc:
         raise SystemExit(f"bench.py: {path} has no {BEGIN} ... {END} section")
@@ -233,14 +306,18 @@ def write_perf_md(path, text):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
-    ap.add_argument("--only", "--nets", dest="nets", default=",".join(NETS), help="networks, comma-separated")
+    ap.add_argument("--only", "--nets", dest="nets", default=",".join(NETS),
+                    help="networks, comma-separated: " + ",".join(NETS + SEQ_NETS))
     ap.add_argument("--engines", default=",".join(ENGINES), help="engines, comma-separated")
     ap.add_argument("--runs", type=int, default=20, help="timed runs per measurement")
     ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds; median reported")
+    ap.add_argument("--round-ms", type=float, default=50,
+                    help="runs per measurement are raised so that cnnc's takes about this long (fast models)")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--work", default=os.path.join(ROOT, "bench", "out"))
     ap.add_argument("--json", default="")
     ap.add_argument("--perf-md", default="", help="markdown file whose bench section is rewritten")
+    ap.add_argument("--section", default="", help="which bench section of --perf-md (default: the unnamed one)")
     ap.add_argument("--command", default="bench/bench.py", help="the command line recorded in the table")
     ap.add_argument("--peak", default="", help="FMA peak GFLOP/s as '1:G1,2:G2'")
     ap.add_argument("--peak-bin", default="", help="bench/peak.c built: measures the FMA peak every round "
@@ -259,8 +336,8 @@ def main():
     nets = args.nets.split(",")
     engines = args.engines.split(",")
     for x in nets:
-        if x not in NETS:
-            raise SystemExit(f"bench.py: unknown network {x}; known: {', '.join(NETS)}")
+        if x not in NETS + SEQ_NETS:
+            raise SystemExit(f"bench.py: unknown network {x}; known: {', '.join(NETS + SEQ_NETS)}")
     for e in engines:
         if e not in ENGINES:
             raise SystemExit(f"bench.py: unknown engine {e}; known: {', '.join(ENGINES)}")
@@ -314,11 +391,17 @@ def main():
         m["feed"] = feed
         if "ort" in engines:
             m["sess"] = {t: ort_session(onnx_path, t, args.spin) for t in threads}
+            m["binding"] = {t: ort_binding(s, feed) for t, s in m["sess"].items()}
             got = os.path.join(args.work, f"{net}.ort.out")
             os.makedirs(got, exist_ok=True)
             for n, y in zip(m["outputs"], m["sess"][threads[0]].run(m["outputs"], feed)):
                 np.save(os.path.join(got, n + ".npy"), y)
             errors[net]["ort"] = error(got, case_dir, m["outputs"])
+        m["runs"] = args.runs
+        if "cnnc" in m["so"]:   # fast models: more runs, from a probe of cnnc
+            out = run([cnnc_run, m["so"]["cnnc"], "--bench", 5, "--threads", 1] + cnnc_args(m))
+            probe = float(re.search(r"median ([0-9.]+) ms", out).group(1))
+            m["runs"] = max(args.runs, min(5000, int(args.round_ms / max(probe, 1e-3))))
         m["gflop"] = gflop_of(onnx_path)
         models[net] = m
         print(f"{net}: compiled ({compile_s[net]} s)", flush=True)
@@ -364,12 +447,12 @@ def main():
                     if e in m["skipped"]:
                         continue
                     if e in CNNC_FLAGS:
-                        out = run([cnnc_run, m["so"][e], "--bench", args.runs, "--threads", t] + cnnc_args(m))
+                        out = run([cnnc_run, m["so"][e], "--bench", m["runs"], "--threads", t] + cnnc_args(m))
                         ms = float(re.search(r"median ([0-9.]+) ms", out).group(1))
                     elif e == "ort":
-                        ms = ort_time(m["sess"][t], m["feed"], args.runs)
+                        ms = ort_time(m["sess"][t], m["binding"][t], m["runs"])
                     else:
-                        ms = workers[t].ask(cmd="time", net=net, engine=e, runs=args.runs)["median_ms"]
+                        ms = workers[t].ask(cmd="time", net=net, engine=e, runs=m["runs"])["median_ms"]
                     times[(net, t, e)].append(ms)
         load_rounds.append(loadavg())
         print(f"round {rnd + 1}/{args.rounds} done (load {load_rounds[-1]:.1f})", flush=True)
@@ -394,7 +477,8 @@ def main():
                ort=ort.__version__, torch=torch_version, peak=peak, peaks=peaks, rounds=args.rounds, runs=args.runs,
                load=[load_start, loadavg()], load_rounds=load_rounds, rows=rows, errors=errors,
                compile_s=compile_s, notes=notes, engines=engines, labels=LABEL,
-               adams_params=args.adams_params, spin=args.spin, reuse=args.reuse)
+               adams_params=args.adams_params, spin=args.spin, reuse=args.reuse,
+               runs_per_net={n: m["runs"] for n, m in models.items()}, round_ms=args.round_ms)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(res, f, indent=1)
@@ -402,7 +486,7 @@ def main():
     print()
     print(text)
     if args.perf_md:
-        write_perf_md(args.perf_md, text)
+        write_perf_md(args.perf_md, text, args.section)
 
 
 if __name__ == "__main__":

@@ -4,29 +4,48 @@
 # CNNs of scripts/export_pytorch.py (one ONNX export for every engine;
 # outputs checked first), measures the machine's FMA peak every round, and
 # rewrites the table in docs/perf.md and the chart docs/perf.png; then the
-# sequence models of bench/nets against ONNX Runtime (bench/sequence.py, rows
-# in docs/perf-sequence.md), and fused against unfused builds (bench/fusion.py,
-# a section of docs/perf.md).
-#   bash bench/run.sh [--rounds R] [--runs N] [--only a,b] [--engines e,f] [--reuse] [--bin DIR]
-# Needs the build (scripts/build.sh) and the venv packages of scripts/setup.sh.
+# same harness on its three sequence models (LSTM, GRU, attention; cnnc, ORT,
+# PyTorch eager, torch.compile) into docs/perf-sequence.md; then fused against
+# unfused builds (bench/fusion.py, a section of docs/perf.md).
+#   bash bench/run.sh [--sequence] [--rounds R] [--runs N] [--only a,b] [--engines e,f] [--reuse] [--bin DIR]
+# --sequence: the sequence models only; --only/--engines: the CNN run only
+# (no sequence or fusion run). Needs the build (scripts/build.sh) and the venv
+# packages of scripts/setup.sh.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY="$ROOT/.venv/bin/python"
 OUT="$ROOT/bench/out"
 mkdir -p "$OUT"
+SEQUENCE_ONLY=0 SEQUENCE=1 ARGS=() SEQ_ARGS=()
+while (($#)); do
+  case "$1" in
+    --sequence) SEQUENCE_ONLY=1 ;;
+    --only|--nets|--engines) SEQUENCE=0; ARGS+=("$1" "$2"); shift ;;
+    --rounds|--runs|--bin|--round-ms) ARGS+=("$1" "$2"); SEQ_ARGS+=("$1" "$2"); shift ;;
+    *) ARGS+=("$1"); SEQ_ARGS+=("$1") ;;
+  esac
+  shift
+done
 echo "uptime before: $(uptime)"
 cc -O2 -march=native -pthread "$ROOT/bench/peak.c" -o "$OUT/peak"
-"$PY" "$ROOT/bench/bench.py" --peak-bin "$OUT/peak" --json "$OUT/results.json" \
-  --perf-md "$ROOT/docs/perf.md" --command "bash bench/run.sh${*:+ $*}" "$@"
-"$PY" "$ROOT/bench/plot.py" "$OUT/results.json" "$ROOT/docs/perf.png"
-# The sequence models (bench/nets) against ORT: rows of docs/perf-sequence.md.
-if [[ " $* " != *" --only "* ]]; then
-  PEAK=$("$OUT/peak" 2 | paste -sd, -)
-  "$PY" "$ROOT/bench/sequence.py" --only lstm,gru,attention --peak "$PEAK" \
-    --json "$OUT/sequence.json" --doc "$ROOT/docs/perf-sequence.md"
+if ((!SEQUENCE_ONLY)); then
+  "$PY" "$ROOT/bench/bench.py" --peak-bin "$OUT/peak" --json "$OUT/results.json" \
+    --perf-md "$ROOT/docs/perf.md" --command "bash bench/run.sh${ARGS[*]:+ ${ARGS[*]}}" ${ARGS[@]+"${ARGS[@]}"}
+  "$PY" "$ROOT/bench/plot.py" "$OUT/results.json" "$ROOT/docs/perf.png"
+fi
+# The sequence models: their own work dir (export_pytorch.py's manifest);
+# twice, the peers' thread pools sleeping (as above) and spinning (their
+# defaults), since sub-millisecond models feel the wake-ups most.
+if ((SEQUENCE_ONLY || SEQUENCE)); then
+  for SPIN in "" --spin; do
+    "$PY" "$ROOT/bench/bench.py" --only lstm,gru,attention --engines cnnc,ort,eager,compile \
+      --work "$OUT/sequence" --peak-bin "$OUT/peak" --json "$OUT/sequence${SPIN:+-spin}.json" \
+      --perf-md "$ROOT/docs/perf-sequence.md" --section "${SPIN#--}" ${SPIN:+--reuse} $SPIN \
+      --command "bash bench/run.sh --sequence${SEQ_ARGS[*]:+ ${SEQ_ARGS[*]}}" ${SEQ_ARGS[@]+"${SEQ_ARGS[@]}"}
+  done
 fi
 # Fused against unfused (--fusion=false): docs/perf.md's fusion section.
-if [[ " $* " != *" --only "* ]]; then
+if ((!SEQUENCE_ONLY && SEQUENCE)); then
   "$PY" "$ROOT/bench/fusion.py" --doc "$ROOT/docs/perf.md"
 fi
 echo "uptime after: $(uptime)"

@@ -13,6 +13,7 @@
 #include "codegen/LowerSequence.h"
 
 #include "ir/CnnDialect.h"
+#include "ir/RecurrentActivations.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -47,16 +48,28 @@ Expr tanhOf(Expr x) {
   return Halide::select(x < 0.0f, -t, t);
 }
 
-/// ONNX activation functions of the recurrent ops (default parameters).
-Expr activate(StringRef name, Expr x) {
+/// ONNX activation functions of the recurrent ops.
+Expr activate(const cnn::RecurrentActivation &f, Expr x) {
+  const std::string &name = f.name;
+  Expr alpha = f.alpha, beta = f.beta;
   if (name == "Relu")
     return Halide::max(x, 0.0f);
   if (name == "Tanh")
     return tanhOf(x);
   if (name == "Sigmoid")
     return 1.0f / (1.0f + Halide::exp(-x));
+  if (name == "Affine")
+    return alpha * x + beta;
+  if (name == "LeakyRelu")
+    return Halide::select(x >= 0.0f, x, alpha * x);
+  if (name == "ThresholdedRelu")
+    return Halide::select(x > alpha, x, 0.0f);
+  if (name == "ScaledTanh")
+    return alpha * tanhOf(beta * x);
   if (name == "HardSigmoid")
-    return Halide::clamp(0.2f * x + 0.5f, 0.0f, 1.0f);
+    return Halide::clamp(alpha * x + beta, 0.0f, 1.0f);
+  if (name == "Elu")
+    return Halide::select(x >= 0.0f, x, alpha * (Halide::exp(x) - 1.0f));
   if (name == "Softsign")
     return x / (1.0f + Halide::abs(x));
   // Softplus, without overflow.
@@ -88,8 +101,7 @@ public:
     hidden = op.getHiddenSize();
     dirs = op.getDirection() == cnn::RnnDirection::bidirectional ? 2 : 1;
     reverseOnly = op.getDirection() == cnn::RnnDirection::reverse;
-    for (Attribute a : op.getActivations())
-      acts.push_back(cast<StringAttr>(a).str());
+    acts = cnn::recurrentActivations(op);
     if (auto c = op.getClip())
       clip = c->convertToFloat();
     if (auto l = op.getSequenceLens())
@@ -219,7 +231,7 @@ public:
   bool batchFirst, reverseOnly;
   T x;
   std::optional<T> b;
-  std::vector<std::string> acts;
+  std::vector<cnn::RecurrentActivation> acts;
   std::optional<float> clip;
   std::optional<Shape> lens;
   std::string name;
@@ -440,11 +452,15 @@ SeqCoords broadcastCoords(const SeqCoords &out, const Shape &inShape) {
   return in;
 }
 
-T lowerLayerNorm(cnn::LayerNormOp op, const SequenceEnv &env) {
-  T x = env.get(op.getInput()), scale = env.get(op.getScale());
-  std::optional<T> bias;
-  if (op.getBias())
-    bias = env.get(op.getBias());
+/// The mean and inverse standard deviation of every slice x[o, ...] over
+/// the dimensions from the axis on, indexed by the outer coordinates o.
+struct NormStats {
+  T mean, invStd;
+  size_t axis;
+};
+
+template <typename OpT>
+NormStats normStats(OpT op, const T &x, const SequenceEnv &env) {
   size_t rank = x.shape.size();
   size_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
   Shape outer(x.shape.begin(), x.shape.begin() + axis);
@@ -469,6 +485,15 @@ T lowerLayerNorm(cnn::LayerNormOp op, const SequenceEnv &env) {
     return 1.0f / Halide::sqrt(Halide::sum(dev * dev, env.func(op, "sum")) / count +
                                op.getEpsilon().convertToFloat());
   });
+  return {mean, invStd, axis};
+}
+
+T lowerLayerNorm(cnn::LayerNormOp op, const SequenceEnv &env) {
+  T x = env.get(op.getInput()), scale = env.get(op.getScale());
+  std::optional<T> bias;
+  if (op.getBias())
+    bias = env.get(op.getBias());
+  auto [mean, invStd, axis] = normStats(op, x, env);
   return env.define(op, x.shape, [&](const SeqCoords &i) {
     SeqCoords o(i.begin(), i.begin() + axis), inner(i.begin() + axis, i.end());
     Expr y = (x(i) - mean(o)) * invStd(o) * scale(broadcastCoords(inner, scale.shape));
@@ -617,11 +642,25 @@ T lowerAttention(cnn::AttentionOp op, const SequenceEnv &env) {
   return T{la.out, shape};
 }
 
+/// Mean and InvStdDev, keeping the normalised dimensions (as 1s).
+std::vector<T> lowerLayerNormStats(cnn::LayerNormStatsOp op, const SequenceEnv &env) {
+  T x = env.get(op.getInput());
+  NormStats s = normStats(op, x, env);
+  Shape kept = x.shape;
+  std::fill(kept.begin() + s.axis, kept.end(), 1);
+  std::vector<T> out;
+  for (const T &stat : {s.mean, s.invStd})
+    out.push_back(env.define(op, kept, [&](const SeqCoords &i) {
+      return stat(SeqCoords(i.begin(), i.begin() + s.axis));
+    }));
+  return out;
+}
+
 } // namespace
 
 bool isSequenceOp(Operation *op) {
   return isa<cnn::RnnOp, cnn::GruOp, cnn::LstmOp, cnn::LayerNormOp,
-             cnn::AttentionOp>(op);
+             cnn::LayerNormStatsOp, cnn::AttentionOp>(op);
 }
 
 llvm::Expected<std::vector<SeqTensor>> lowerSequenceOp(Operation *op,
@@ -632,6 +671,7 @@ llvm::Expected<std::vector<SeqTensor>> lowerSequenceOp(Operation *op,
       .Case<cnn::GruOp>([&](auto o) { return lowerGru(o, env); })
       .Case<cnn::LstmOp>([&](auto o) { return lowerLstm(o, env); })
       .Case<cnn::LayerNormOp>([&](auto o) { return R{lowerLayerNorm(o, env)}; })
+      .Case<cnn::LayerNormStatsOp>([&](auto o) { return lowerLayerNormStats(o, env); })
       .Case<cnn::AttentionOp>([&](auto o) { return R{lowerAttention(o, env)}; })
       .Default([](Operation *) { return R{}; });
 }

@@ -1364,7 +1364,7 @@ llvm::Error Lowerer::lowerOp(Operation *op) {
       .Case<MatMulOp>([&](auto o) { lowerMatMul(o); return done(o); })
       .Case<SoftmaxOp>([&](auto o) { lowerSoftmax(o, o.getAxis(), false); return done(o); })
       .Case<LogSoftmaxOp>([&](auto o) { lowerSoftmax(o, o.getAxis(), true); return done(o); })
-      .Case<RnnOp, GruOp, LstmOp, LayerNormOp, AttentionOp>([&](Operation *o) { return lowerSequence(o); })
+      .Case<RnnOp, GruOp, LstmOp, LayerNormOp, LayerNormStatsOp, AttentionOp>([&](Operation *o) { return lowerSequence(o); })
       .Default([](Operation *o) {
         return llvm::createStringError("codegen: cannot lower op '%s'",
                                        o->getName().getStringRef().str().c_str());

@@ -139,6 +139,13 @@ llvm::Expected<HostTensor> foldBinary(StringRef op, const HostTensor &a,
 }
 
 HostTensor foldUnary(StringRef op, HostTensor t) {
+  if (op == "Sqrt") { // F.scaled_dot_product_attention's scale: sqrt(1/sqrt(d))
+    if (t.isInt)
+      t.floats.assign(t.ints.begin(), t.ints.end()), t.ints.clear(), t.isInt = false;
+    for (double &v : t.floats)
+      v = std::sqrt(v);
+    return t;
+  }
   if (t.isInt) {
     if (op == "Neg")
       for (int64_t &v : t.ints)
@@ -496,7 +503,7 @@ bool cnnc::onnx_import::isFoldable(StringRef opType) {
   return llvm::is_contained(
       {"Identity", "Cast", "Reshape", "Unsqueeze", "Squeeze", "Concat",
        "Gather", "Slice", "Expand", "Add", "Sub", "Mul", "Div", "Neg",
-       "Floor", "Ceil", "ConstantOfShape", "Range"},
+       "Floor", "Ceil", "Sqrt", "ConstantOfShape", "Range"},
       opType);
 }
 
@@ -514,7 +521,7 @@ cnnc::onnx_import::foldNode(const onnx::NodeProto &node, int64_t opset,
       return a;
     if (op == "Cast")
       return foldCast(node, a);
-    if (op == "Neg" || op == "Floor" || op == "Ceil")
+    if (op == "Neg" || op == "Floor" || op == "Ceil" || op == "Sqrt")
       return foldUnary(op, a);
     if (op == "Unsqueeze" || op == "Squeeze") {
       auto shape = (op == "Squeeze" ? squeezedShape : unsqueezedShape)(

@@ -1322,13 +1322,18 @@ LogicalResult OnnxImporter::importSequence(const NodeCtx &c) {
     return c.has(i) ? this->input(c, i) : FailureOr<Value>(Value());
   };
   auto constant = [&](int i) { return constInput(c, i); };
-  auto results = importSequenceOp({c.node, c.loc, builder, input, constant});
+  auto used = [&](int i) {
+    return i < c.node.output_size() && !c.node.output(i).empty() &&
+           isUsed(c.node.output(i));
+  };
+  auto results =
+      importSequenceOp({c.node, c.loc, builder, input, constant, used});
   if (failed(results))
     return failure();
   for (auto [i, name] : llvm::enumerate(c.node.output())) {
     if (name.empty())
       continue;
-    if (i < results->size())
+    if (i < results->size() && (*results)[i])
       slots[name] = Slot{(*results)[i]};
     else if (isUsed(name))
       return c.error() << "unsupported: output " << i << " ('" << name

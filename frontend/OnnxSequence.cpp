@@ -9,6 +9,7 @@
 #include "frontend/OnnxSequence.h"
 #include "ir/CnnDialect.h"
 #include "ir/OpBuilding.h"
+#include "ir/RecurrentActivations.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -43,10 +44,6 @@ enum { kX, kW, kR, kB, kSeqLens, kInitialH, kInitialC, kP };
 
 /// Attributes whose non-default values the cnn ops cannot express.
 LogicalResult rejectUnsupportedAttrs(const SequenceNode &n) {
-  for (StringRef name : {"activation_alpha", "activation_beta"})
-    if (findAttr(n.node, name))
-      return error(n) << "unsupported: attribute '" << name
-                      << "' (the cnn ops use the ONNX default alpha/beta)";
   if (attrInt(n.node, "input_forget", 0) != 0)
     return error(n) << "unsupported: input_forget = 1";
   return success();
@@ -66,6 +63,47 @@ ArrayAttr activationsAttr(const SequenceNode &n, const RecurrentSpec &spec,
   return n.builder.getArrayAttr(acts);
 }
 
+/// ONNX's activation_alpha and activation_beta hold values only for the
+/// activations that take the parameter, in order; the cnn ops hold one per
+/// activation. Appends both, spread out (defaults where ONNX's list runs
+/// out, as ONNX Runtime does), when the node has either.
+LogicalResult activationParams(const SequenceNode &n, ArrayAttr acts,
+                               SmallVector<NamedAttribute> &attrs) {
+  auto alphaAttr = attrFloats(n.node, "activation_alpha");
+  auto betaAttr = attrFloats(n.node, "activation_beta");
+  if (!alphaAttr && !betaAttr)
+    return success();
+  SmallVector<float> alphaIn = alphaAttr.value_or(SmallVector<float>());
+  SmallVector<float> betaIn = betaAttr.value_or(SmallVector<float>());
+  size_t nextAlpha = 0, nextBeta = 0;
+  SmallVector<float> alpha, beta;
+  for (Attribute a : acts) {
+    StringRef name = cast<StringAttr>(a).getValue();
+    const cnn::RecurrentActivationKind *k = cnn::findRecurrentActivation(name);
+    if (!k)
+      return error(n) << "unknown activation '" << name << "'; expected one of "
+                      << cnn::recurrentActivationNames();
+    alpha.push_back(k->usesAlpha && nextAlpha < alphaIn.size()
+                        ? alphaIn[nextAlpha++]
+                        : k->alpha);
+    beta.push_back(k->usesBeta && nextBeta < betaIn.size() ? betaIn[nextBeta++]
+                                                            : k->beta);
+  }
+  // Values left over mean the model expects parameters where none are read.
+  for (auto [what, used, given] :
+       {std::make_tuple("activation_alpha", nextAlpha, alphaIn.size()),
+        std::make_tuple("activation_beta", nextBeta, betaIn.size())})
+    if (used != given)
+      return error(n) << "attribute '" << what << "' has " << given
+                      << " values but the activations take " << used;
+  OpBuilder &b = n.builder;
+  attrs.push_back(
+      b.getNamedAttr("activation_alpha", b.getDenseF32ArrayAttr(alpha)));
+  attrs.push_back(
+      b.getNamedAttr("activation_beta", b.getDenseF32ArrayAttr(beta)));
+  return success();
+}
+
 /// The attributes of a recurrent op; `r` is the R operand (hidden_size is
 /// optional in ONNX and then read off R [dirs, G*hidden, hidden]).
 FailureOr<SmallVector<NamedAttribute>>
@@ -79,13 +117,16 @@ recurrentAttrs(const SequenceNode &n, const RecurrentSpec &spec, Value r) {
   auto rShape = cast<RankedTensorType>(r.getType()).getShape();
   int64_t hidden = attrInt(n.node, "hidden_size",
                            rShape.size() == 3 ? rShape[2] : 0);
+  ArrayAttr acts = activationsAttr(n, spec, dirs);
   SmallVector<NamedAttribute> attrs = {
       b.getNamedAttr("hidden_size", b.getI64IntegerAttr(hidden)),
       b.getNamedAttr("direction",
                      cnn::RnnDirectionAttr::get(b.getContext(), *direction)),
-      b.getNamedAttr("activations", activationsAttr(n, spec, dirs)),
+      b.getNamedAttr("activations", acts),
       b.getNamedAttr("layout",
                      b.getI64IntegerAttr(attrInt(n.node, "layout", 0)))};
+  if (failed(activationParams(n, acts, attrs)))
+    return failure();
   if (findAttr(n.node, "clip"))
     attrs.push_back(b.getNamedAttr(
         "clip", b.getF32FloatAttr(attrFloat(n.node, "clip", 0))));
@@ -138,7 +179,8 @@ FailureOr<SmallVector<Value>> importRecurrent(const SequenceNode &n,
 }
 
 /// LayerNormalization (opset 17): X, Scale, optional B. Mean and InvStdDev
-/// (training outputs) are not produced.
+/// (training outputs) come from a cnn.layer_norm_stats, built only when a
+/// later node or the graph reads one.
 FailureOr<SmallVector<Value>> importLayerNorm(const SequenceNode &n) {
   SmallVector<Value> operands;
   for (int i = 0; i < 3; ++i) {
@@ -151,14 +193,23 @@ FailureOr<SmallVector<Value>> importLayerNorm(const SequenceNode &n) {
       operands.push_back(*v);
   }
   OpBuilder &b = n.builder;
-  FailureOr<Operation *> op = cnn::createInferred(
-      b, n.loc, "cnn.layer_norm", operands,
-      {b.getNamedAttr("axis", b.getI64IntegerAttr(attrInt(n.node, "axis", -1))),
-       b.getNamedAttr("epsilon",
-                      b.getF32FloatAttr(attrFloat(n.node, "epsilon", 1e-5f)))});
+  SmallVector<NamedAttribute> attrs = {
+      b.getNamedAttr("axis", b.getI64IntegerAttr(attrInt(n.node, "axis", -1))),
+      b.getNamedAttr("epsilon",
+                     b.getF32FloatAttr(attrFloat(n.node, "epsilon", 1e-5f)))};
+  FailureOr<Operation *> op =
+      cnn::createInferred(b, n.loc, "cnn.layer_norm", operands, attrs);
   if (failed(op))
     return failure();
-  return SmallVector<Value>{(*op)->getResult(0)};
+  SmallVector<Value> results = {(*op)->getResult(0)};
+  if (n.outputUsed(1) || n.outputUsed(2)) {
+    FailureOr<Operation *> stats = cnn::createInferred(
+        b, n.loc, "cnn.layer_norm_stats", operands[0], attrs);
+    if (failed(stats))
+      return failure();
+    results.append({(*stats)->getResult(0), (*stats)->getResult(1)});
+  }
+  return results;
 }
 
 } // namespace

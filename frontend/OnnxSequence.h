@@ -25,14 +25,16 @@ struct SequenceNode {
   llvm::function_ref<mlir::FailureOr<mlir::Value>(int)> input;
   /// Input `i` as a host constant (an error if computed at run time).
   llvm::function_ref<mlir::FailureOr<HostTensor *>(int)> constInput;
+  /// Whether output `i` is named and read by a later node or the graph.
+  llvm::function_ref<bool(int)> outputUsed;
 };
 
 /// The ONNX op types importSequenceOp handles.
 llvm::ArrayRef<llvm::StringLiteral> sequenceOpTypes();
 
-/// Builds the cnn op for `n`. Returns one value per ONNX output the op can
-/// produce (index = ONNX output index); the importer rejects a used output
-/// beyond them (LayerNormalization's Mean and InvStdDev).
+/// Builds the cnn op for `n`. Returns one value per ONNX output the op
+/// produces (index = ONNX output index; null for an output left out because
+/// nothing reads it); the importer rejects a used output beyond them.
 mlir::FailureOr<llvm::SmallVector<mlir::Value>>
 importSequenceOp(const SequenceNode &n);
 

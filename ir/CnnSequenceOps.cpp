@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ir/CnnDialect.h"
+#include "ir/RecurrentActivations.h"
 #include "ir/ShapeInference.h"
 
 #include "mlir/Dialect/Traits.h"
@@ -29,9 +30,25 @@ template <typename OpT> LayerDiag diagFor(std::optional<Location> loc) {
 // rnn, gru, lstm
 //===----------------------------------------------------------------------===//
 
-/// The activation functions a recurrent op may name (ONNX spelling).
-constexpr StringLiteral kActivations[] = {"Relu",        "Tanh",     "Sigmoid",
-                                          "HardSigmoid", "Softsign", "Softplus"};
+/// The activation functions of ONNX's RNN, GRU and LSTM. ONNX takes the
+/// defaults from the operators of the same names: Affine (deprecated) alpha 1
+/// beta 0, ThresholdedRelu alpha 1; ScaledTanh (deprecated) has none
+/// specified, so 1 and 1 (plain tanh).
+/// Note: ONNX Runtime uses 0 for Affine, ThresholdedRelu and ScaledTanh
+/// parameters left out.
+constexpr RecurrentActivationKind kActivations[] = {
+    {"Relu", false, false, 0, 0},
+    {"Tanh", false, false, 0, 0},
+    {"Sigmoid", false, false, 0, 0},
+    {"Affine", true, true, 1.0f, 0.0f},
+    {"LeakyRelu", true, false, 0.01f, 0},
+    {"ThresholdedRelu", true, false, 1.0f, 0},
+    {"ScaledTanh", true, true, 1.0f, 1.0f},
+    {"HardSigmoid", true, true, 0.2f, 0.5f},
+    {"Elu", true, false, 1.0f, 0},
+    {"Softsign", false, false, 0, 0},
+    {"Softplus", false, false, 0, 0},
+};
 
 /// Dimensions of a recurrent op, read from X and the attributes.
 struct RecurrentDims {
@@ -79,11 +96,19 @@ LogicalResult checkRecurrentAttrs(Adaptor op, int64_t numActs,
                 Twine(numActs * dirs));
   for (Attribute a : acts) {
     StringRef name = cast<StringAttr>(a).getValue();
-    if (!llvm::is_contained(kActivations, name))
-      return diag("unknown activation '" + name +
-                  "'; expected Relu, Tanh, Sigmoid, HardSigmoid, Softsign or "
-                  "Softplus");
+    if (!findRecurrentActivation(name))
+      return diag("unknown activation '" + name + "'; expected one of " +
+                  recurrentActivationNames());
   }
+  // One alpha and one beta per activation (those that take none ignore it).
+  for (auto [what, params] : {std::make_pair("activation_alpha",
+                                             op.getActivationAlpha()),
+                              std::make_pair("activation_beta",
+                                             op.getActivationBeta())})
+    if (params && params->size() != acts.size())
+      return diag(Twine(what) + " has " + Twine(params->size()) +
+                  " entries but activations has " + Twine(acts.size()) +
+                  " (one per activation)");
   if (auto clip = op.getClip(); clip && !(clip->convertToDouble() > 0))
     return diag("clip must be positive, got " +
                 std::to_string(clip->convertToDouble()));
@@ -154,6 +179,35 @@ void pushRecurrentTypes(const RecurrentDims &d, Value x, int64_t states,
 }
 
 } // namespace
+
+const RecurrentActivationKind *
+mlir::cnn::findRecurrentActivation(StringRef name) {
+  for (const RecurrentActivationKind &k : kActivations)
+    if (k.name == name)
+      return &k;
+  return nullptr;
+}
+
+std::string mlir::cnn::recurrentActivationNames() {
+  std::string names;
+  for (const RecurrentActivationKind &k : kActivations)
+    names += (names.empty() ? "" : ", ") + k.name.str();
+  return names;
+}
+
+std::vector<RecurrentActivation> mlir::cnn::recurrentActivations(Operation *op) {
+  auto alpha = op->getAttrOfType<DenseF32ArrayAttr>("activation_alpha");
+  auto beta = op->getAttrOfType<DenseF32ArrayAttr>("activation_beta");
+  std::vector<RecurrentActivation> acts;
+  for (auto [i, a] :
+       llvm::enumerate(op->getAttrOfType<ArrayAttr>("activations"))) {
+    StringRef name = cast<StringAttr>(a).getValue();
+    const RecurrentActivationKind *k = findRecurrentActivation(name);
+    acts.push_back({name.str(), alpha ? alpha[i] : k->alpha,
+                    beta ? beta[i] : k->beta});
+  }
+  return acts;
+}
 
 LogicalResult RnnOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                       Adaptor op,
@@ -226,8 +280,11 @@ LogicalResult checkNormParam(Value param, StringRef name,
   return success();
 }
 
+/// The input's shape and the normalised axis, with the checks layer_norm
+/// and layer_norm_stats share.
 template <typename Adaptor>
-LogicalResult checkLayerNorm(Adaptor op, const LayerDiag &diag) {
+FailureOr<std::pair<SmallVector<int64_t>, int64_t>>
+checkNormAxis(Adaptor op, const LayerDiag &diag) {
   auto in = staticShape(op.getInput(), "input", diag);
   if (failed(in))
     return failure();
@@ -236,10 +293,19 @@ LogicalResult checkLayerNorm(Adaptor op, const LayerDiag &diag) {
     return failure();
   if (!(op.getEpsilon().convertToDouble() >= 0))
     return diag("epsilon must be >= 0");
-  ArrayRef<int64_t> normalized = in->drop_front(*axis);
-  if (failed(checkNormParam(op.getScale(), "scale", normalized, *axis, diag)))
+  return std::make_pair(SmallVector<int64_t>(*in), *axis);
+}
+
+template <typename Adaptor>
+LogicalResult checkLayerNorm(Adaptor op, const LayerDiag &diag) {
+  auto inAxis = checkNormAxis(op, diag);
+  if (failed(inAxis))
     return failure();
-  return checkNormParam(op.getBias(), "bias", normalized, *axis, diag);
+  auto &[in, axis] = *inAxis;
+  ArrayRef<int64_t> normalized = ArrayRef<int64_t>(in).drop_front(axis);
+  if (failed(checkNormParam(op.getScale(), "scale", normalized, axis, diag)))
+    return failure();
+  return checkNormParam(op.getBias(), "bias", normalized, axis, diag);
 }
 } // namespace
 
@@ -255,6 +321,22 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
 
 LogicalResult LayerNormOp::verify() {
   return checkLayerNorm(Adaptor(*this), diagFor<LayerNormOp>(getLoc()));
+}
+
+LogicalResult LayerNormStatsOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor op,
+    SmallVectorImpl<Type> &results) {
+  auto inAxis = checkNormAxis(op, diagFor<LayerNormStatsOp>(loc));
+  if (failed(inAxis))
+    return failure();
+  auto &[shape, axis] = *inAxis;
+  std::fill(shape.begin() + axis, shape.end(), 1);
+  results.assign(2, tensorLike(shape, op.getInput()));
+  return success();
+}
+
+LogicalResult LayerNormStatsOp::verify() {
+  return checkNormAxis(Adaptor(*this), diagFor<LayerNormStatsOp>(getLoc()));
 }
 
 //===----------------------------------------------------------------------===//

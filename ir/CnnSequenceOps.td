@@ -29,9 +29,16 @@ defvar RecurrentShapes = [{
     sequence early: Y is 0 past its length and Y_h is the state at its last
     step (the first step for the reverse direction). `activations` lists the
     op's activation functions per direction (forward then reverse) by their
-    ONNX names: Relu, Tanh, Sigmoid, HardSigmoid (alpha 0.2, beta 0.5),
-    Softsign, Softplus. `clip`, if present, clamps gate pre-activations to
-    [-clip, clip].
+    ONNX names: Relu, Tanh, Sigmoid, Affine (alpha x + beta), LeakyRelu,
+    ThresholdedRelu (x if x > alpha else 0), ScaledTanh (alpha tanh(beta x)),
+    HardSigmoid, Elu, Softsign, Softplus. `activation_alpha` and
+    `activation_beta`, if present, hold one value per entry of `activations`
+    (ignored by the functions without that parameter); absent, every
+    function uses the default of the ONNX operator of its name (Affine 1, 0;
+    LeakyRelu 0.01; ThresholdedRelu 1; ScaledTanh 1, 1; HardSigmoid 0.2,
+    0.5; Elu 1). (ONNX's own lists hold values only for the functions that
+    take them; the importer spreads them out.) `clip`, if present, clamps
+    gate pre-activations to [-clip, clip].
 }];
 
 // The attributes shared by rnn, gru and lstm.
@@ -47,7 +54,10 @@ def Cnn_RnnOp : Cnn_RecurrentOp<"rnn", "simple recurrent layer", 1, [{
   let arguments = (ins Cnn_Tensor:$X, Cnn_Tensor:$W, Cnn_Tensor:$R,
       Optional<Cnn_Tensor>:$B, Optional<Cnn_Tensor>:$initial_h,
       Cnn_I64Attr:$hidden_size, Cnn_RnnDirectionAttr:$direction,
-      StrArrayAttr:$activations, OptionalAttr<F32Attr>:$clip,
+      StrArrayAttr:$activations,
+      OptionalAttr<DenseF32ArrayAttr>:$activation_alpha,
+      OptionalAttr<DenseF32ArrayAttr>:$activation_beta,
+      OptionalAttr<F32Attr>:$clip,
       Cnn_I64Attr:$layout, OptionalAttr<DenseI64ArrayAttr>:$sequence_lens);
   let results = (outs Cnn_Tensor:$Y, Cnn_Tensor:$Y_h);
   let assemblyFormat = [{
@@ -66,7 +76,10 @@ def Cnn_GruOp : Cnn_RecurrentOp<"gru", "gated recurrent unit", 3, [{
   let arguments = (ins Cnn_Tensor:$X, Cnn_Tensor:$W, Cnn_Tensor:$R,
       Optional<Cnn_Tensor>:$B, Optional<Cnn_Tensor>:$initial_h,
       Cnn_I64Attr:$hidden_size, Cnn_RnnDirectionAttr:$direction,
-      StrArrayAttr:$activations, OptionalAttr<F32Attr>:$clip,
+      StrArrayAttr:$activations,
+      OptionalAttr<DenseF32ArrayAttr>:$activation_alpha,
+      OptionalAttr<DenseF32ArrayAttr>:$activation_beta,
+      OptionalAttr<F32Attr>:$clip,
       Cnn_I64Attr:$layout, OptionalAttr<DenseI64ArrayAttr>:$sequence_lens,
       BoolAttr:$linear_before_reset);
   let results = (outs Cnn_Tensor:$Y, Cnn_Tensor:$Y_h);
@@ -89,7 +102,10 @@ def Cnn_LstmOp : Cnn_RecurrentOp<"lstm", "long short-term memory", 4, [{
       Optional<Cnn_Tensor>:$B, Optional<Cnn_Tensor>:$initial_h,
       Optional<Cnn_Tensor>:$initial_c, Optional<Cnn_Tensor>:$P,
       Cnn_I64Attr:$hidden_size, Cnn_RnnDirectionAttr:$direction,
-      StrArrayAttr:$activations, OptionalAttr<F32Attr>:$clip,
+      StrArrayAttr:$activations,
+      OptionalAttr<DenseF32ArrayAttr>:$activation_alpha,
+      OptionalAttr<DenseF32ArrayAttr>:$activation_beta,
+      OptionalAttr<F32Attr>:$clip,
       Cnn_I64Attr:$layout, OptionalAttr<DenseI64ArrayAttr>:$sequence_lens);
   let results = (outs Cnn_Tensor:$Y, Cnn_Tensor:$Y_h, Cnn_Tensor:$Y_c);
   let assemblyFormat = [{
@@ -110,6 +126,19 @@ def Cnn_LayerNormOp : Cnn_ShapedOp<"layer_norm"> {
   let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor:$scale,
       Optional<Cnn_Tensor>:$bias, Cnn_I64Attr:$axis, F32Attr:$epsilon);
   let results = (outs Cnn_Tensor:$output);
+}
+
+def Cnn_LayerNormStatsOp : Cnn_ShapedOp<"layer_norm_stats"> {
+  let summary = "layer_norm's mean and inverse standard deviation";
+  let description = [{
+    ONNX LayerNormalization's optional outputs Mean and InvStdDev: for each
+    slice over the dimensions from `axis` to the last, its mean and
+    `1 / sqrt(var + epsilon)` (biased variance), as cnn.layer_norm uses
+    them. Both results have the input's shape with those dimensions 1 (as
+    ONNX keeps them). The importer adds it only where a model reads them.
+  }];
+  let arguments = (ins Cnn_Tensor:$input, Cnn_I64Attr:$axis, F32Attr:$epsilon);
+  let results = (outs Cnn_Tensor:$mean, Cnn_Tensor:$inv_std_dev);
 }
 
 def Cnn_AttentionOp : Cnn_ShapedOp<"attention"> {

@@ -120,17 +120,29 @@ struct FormAttention : OpRewritePattern<MatMulOp> {
     if (!softmax || (softmax.getAxis() != -1 && softmax.getAxis() != rank - 1))
       return rewriter.notifyMatchFailure(out, "lhs is not a last-axis softmax");
     auto [scores, mask] = unmasked(softmax.getInput());
-    auto scaling = scaled(scores);
-    if (!scaling)
-      return rewriter.notifyMatchFailure(out, "no constant scaling");
-    auto qk = singleUseDef<MatMulOp>(scaling->first);
-    Value k = qk ? transposedLastTwo(qk.getRhs()) : Value();
-    if (!k || !shapesFit(qk.getLhs(), k, out.getRhs(), mask))
+    // The scale on the scores, or split over q and k (F.sdpa's export
+    // multiplies q and k^T by sqrt(scale) each, for range): the product.
+    float scale = 1;
+    bool anyScale = false;
+    auto peel = [&](Value v) {
+      auto s = scaled(v);
+      if (!s)
+        return v;
+      scale *= s->second;
+      anyScale = true;
+      return s->first;
+    };
+    auto qk = singleUseDef<MatMulOp>(peel(scores));
+    Value q = qk ? peel(qk.getLhs()) : Value();
+    Value k = qk ? transposedLastTwo(peel(qk.getRhs())) : Value();
+    if (!k || !shapesFit(q, k = peel(k), out.getRhs(), mask))
       return rewriter.notifyMatchFailure(out, "not matmul(q, k^T) of heads");
+    if (!anyScale || !std::isfinite(scale) || scale == 0)
+      return rewriter.notifyMatchFailure(out, "no constant scaling");
     IntegerAttr heads = rank == 3 ? rewriter.getI64IntegerAttr(1) : nullptr;
-    rewriter.replaceOpWithNewOp<AttentionOp>(
-        out, out.getType(), qk.getLhs(), k, out.getRhs(), mask, heads,
-        rewriter.getF32FloatAttr(scaling->second));
+    rewriter.replaceOpWithNewOp<AttentionOp>(out, out.getType(), q, k,
+                                             out.getRhs(), mask, heads,
+                                             rewriter.getF32FloatAttr(scale));
     return success();
   }
 };

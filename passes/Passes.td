@@ -48,7 +48,11 @@ def CnnFormAttention : Pass<"cnn-form-attention", "::mlir::ModuleOp"> {
       s = add(s, mask) | add(mask, s)       optional
       p = softmax(s) {axis = last}
       y = matmul(p, v)
-    and replaces y with `cnn.attention q, k, v[, mask] {scale = c (or 1/c)}`
+    where q, transpose(k) and k may be scaled the same way instead of (or
+    besides) s, as F.scaled_dot_product_attention exports it (q * sqrt(c)
+    and transpose(k) * sqrt(c)); the scale is the product of the factors,
+    and at least one is required.
+    It replaces y with `cnn.attention q, k, v[, mask] {scale = c (or 1/c)}`
     when
       * every intermediate (s at each stage, p) has one use, so the chain
         is erased,

@@ -9,6 +9,7 @@ each NAME (default: all) OUT_DIR/NAME/ receives
   - CNNs (resnet18, mobilenetv2, dilated, autoencoder, dcgan_generator):
     model.onnx, exported by torch.onnx.export (the TorchScript exporter,
     opset 17), with the graph inputs and outputs named as below;
+  - sequence benchmarks (lstm, gru, attention): model.onnx, as the CNNs;
   - sequence examples (lstm_classifier, gru_step, transformer_block):
     weights.safetensors, the PyTorch state_dict converted to the tensor names
     and layouts that examples/NAME.graph expects;
@@ -23,6 +24,7 @@ The CNNs match the shapes of the examples/*.graph networks; the sequence
 models are the examples themselves (issue #6). Nothing here is committed:
 test/pytorch/check_pytorch.py runs this at test time into the build dir.
 """
+import functools
 import json
 import pathlib
 import sys
@@ -248,6 +250,32 @@ class TransformerBlock(nn.Module):
         return res1 + self.fc2(F.gelu(self.fc1(self.ln2(res1))))
 
 
+class SeqRecurrent(nn.Module):
+    """Benchmarks (issue #6, bench/nets/lstm.graph's size): one nn.LSTM or
+    nn.GRU layer (`cell`), 32 steps (seq-first) of 64 features, batch 1, 128
+    hidden units; the output is the hidden state of every step. Exports to
+    ONNX LSTM or GRU (GRU with linear_before_reset = 1: PyTorch's equations;
+    bench/nets/gru.graph uses ONNX's default 0)."""
+
+    def __init__(self, cell):
+        super().__init__()
+        self.rnn = cell(64, 128)
+
+    def forward(self, x):
+        return self.rnn(x)[0]
+
+
+class SeqAttention(nn.Module):
+    """Benchmark: single-head scaled dot-product attention over 128
+    positions of dimension 64, batch 1, as PyTorch code writes it today
+    (F.scaled_dot_product_attention, PyTorch's fused CPU kernel in eager).
+    The exporter scales q and k^T by sqrt(1/8) each; cnnc's
+    --cnn-form-attention folds that into one cnn.attention."""
+
+    def forward(self, q, k, v):
+        return F.scaled_dot_product_attention(q, k, v)
+
+
 # ---------------------------------------------------------------------------
 # Weight conversion for the .graph examples
 # ---------------------------------------------------------------------------
@@ -364,14 +392,24 @@ CASES = {
                  "gru_step", gru_weights),
     "transformer_block": (TransformerBlock, {"x": [1, 32, 64]}, ["res2"],
                           "transformer_block", transformer_weights),
+    # The sequence benchmarks (bench/bench.py --only lstm,gru,attention).
+    "lstm": (functools.partial(SeqRecurrent, nn.LSTM), {"x": [32, 1, 64]}, ["y"], None, None),
+    "gru": (functools.partial(SeqRecurrent, nn.GRU), {"x": [32, 1, 64]}, ["y"], None, None),
+    "attention": (SeqAttention, {"q": [1, 128, 64], "k": [1, 128, 64], "v": [1, 128, 64]},
+                  ["out"], None, None),
 }
+
+
+# Seeds by this order: the first eight sorted, as before the benchmarks came,
+# so that their weights and reference outputs did not change.
+SEEDS = sorted(list(CASES)[:8]) + list(CASES)[8:]
 
 
 def build(name):
     """The network NAME in eval mode with its seeded weights, and its
     reference inputs (also used by bench/peers_torch.py to time PyTorch)."""
     make, inputs = CASES[name][:2]
-    seed = sorted(CASES).index(name)
+    seed = SEEDS.index(name)
     torch.manual_seed(seed)
     model = make()
     randomize_batch_norms(model, *inputs.values())

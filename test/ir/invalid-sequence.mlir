@@ -84,8 +84,24 @@ func.func @gru_activation_count(%x: tensor<5x2x8xf32>, %w: tensor<2x12x8xf32>, %
 // -----
 
 func.func @gru_activation_name(%x: tensor<5x2x8xf32>, %w: tensor<1x12x8xf32>, %r: tensor<1x12x4xf32>) {
-  // expected-error @+1 {{gru: unknown activation 'ScaledTanh'; expected Relu, Tanh, Sigmoid, HardSigmoid, Softsign or Softplus}}
-  %y, %yh = cnn.gru %x, %w, %r {hidden_size = 4 : i64, direction = #cnn<rnn_direction forward>, activations = ["Sigmoid", "ScaledTanh"], layout = 0 : i64, linear_before_reset = false} : (tensor<5x2x8xf32>, tensor<1x12x8xf32>, tensor<1x12x4xf32>) -> (tensor<5x1x2x4xf32>, tensor<1x2x4xf32>)
+  // expected-error @+1 {{gru: unknown activation 'Gelu'; expected one of Relu, Tanh, Sigmoid, Affine, LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, Softsign, Softplus}}
+  %y, %yh = cnn.gru %x, %w, %r {hidden_size = 4 : i64, direction = #cnn<rnn_direction forward>, activations = ["Sigmoid", "Gelu"], layout = 0 : i64, linear_before_reset = false} : (tensor<5x2x8xf32>, tensor<1x12x8xf32>, tensor<1x12x4xf32>) -> (tensor<5x1x2x4xf32>, tensor<1x2x4xf32>)
+  return
+}
+
+// -----
+
+func.func @gru_activation_alpha_count(%x: tensor<5x2x8xf32>, %w: tensor<1x12x8xf32>, %r: tensor<1x12x4xf32>) {
+  // expected-error @+1 {{gru: activation_alpha has 1 entries but activations has 2 (one per activation)}}
+  %y, %yh = cnn.gru %x, %w, %r {hidden_size = 4 : i64, direction = #cnn<rnn_direction forward>, activations = ["LeakyRelu", "Tanh"], activation_alpha = array<f32: 0.1>, layout = 0 : i64, linear_before_reset = false} : (tensor<5x2x8xf32>, tensor<1x12x8xf32>, tensor<1x12x4xf32>) -> (tensor<5x1x2x4xf32>, tensor<1x2x4xf32>)
+  return
+}
+
+// -----
+
+func.func @lstm_activation_beta_count(%x: tensor<5x2x8xf32>, %w: tensor<1x16x8xf32>, %r: tensor<1x16x4xf32>) {
+  // expected-error @+1 {{lstm: activation_beta has 4 entries but activations has 3 (one per activation)}}
+  %y, %yh, %yc = cnn.lstm %x, %w, %r {hidden_size = 4 : i64, direction = #cnn<rnn_direction forward>, activations = ["HardSigmoid", "ScaledTanh", "Affine"], activation_alpha = array<f32: 0.3, 2.0, 0.5>, activation_beta = array<f32: 0.4, 0.5, 0.1, 9.0>, layout = 0 : i64} : (tensor<5x2x8xf32>, tensor<1x16x8xf32>, tensor<1x16x4xf32>) -> (tensor<5x1x2x4xf32>, tensor<1x2x4xf32>, tensor<1x2x4xf32>)
   return
 }
 

@@ -26,6 +26,9 @@ import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TOLERANCE = 1e-4
+# Ops the exported model must become (`cnnc --emit=mlir`): the benchmark's
+# F.scaled_dot_product_attention must be fused by --cnn-form-attention.
+EXPECT_OPS = {"lstm": ["cnn.lstm"], "gru": ["cnn.gru"], "attention": ["cnn.attention"]}
 
 
 def run(cmd, log):
@@ -49,6 +52,14 @@ def check(case, args):
             cmd.append(f"--weights={out / case['weights']}")
         run(cmd, log)
         compile_s = time.monotonic() - start
+        if name in EXPECT_OPS:
+            mlir = subprocess.run([str(c) for c in cmd[:2]] + ["--emit=mlir", "-o", "-"],
+                                  capture_output=True, text=True, check=True).stdout
+            missing = [op for op in EXPECT_OPS[name] if op + " " not in mlir]
+            if missing or "cnn.softmax" in mlir:
+                raise RuntimeError(f"--emit=mlir lacks {missing or 'nothing'}"
+                                   f"{', has cnn.softmax' if 'cnn.softmax' in mlir else ''}")
+
         cmd = [args.cnnc_run, so, "--output-dir", got]
         for input_name, path in case["inputs"].items():
             cmd += ["--input", f"{input_name}={out / path}"]

@@ -284,6 +284,17 @@ INSTANTIATE_TEST_SUITE_P(
         RecurrentCase{"rnn", 1, 6, 5, 2, 3, "forward", "", 0, true, true, kRnnActs},
         RecurrentCase{"rnn", 1, 4, 4, 3, 2, "bidirectional", "sequence_lens = array<i64: 4, 2, 1>", 1, true, true,
                       "\"Softplus\""},
+        // activation_alpha / activation_beta: one value per activation,
+        // non-default everywhere (ignored by Relu/Tanh/Softsign entries).
+        RecurrentCase{"lstm", 4, 4, 4, 2, 3, "forward",
+                      "activation_alpha = array<f32: 0.3, 0.7, 1.5>, activation_beta = array<f32: 0.6, 0.4, 0.25>", 0,
+                      true, true, "\"HardSigmoid\", \"ScaledTanh\", \"Affine\""},
+        RecurrentCase{"gru", 3, 5, 4, 2, 3, "bidirectional",
+                      "linear_before_reset = true, activation_alpha = array<f32: 0.2, 0.5, 0.05, 2.0>, "
+                      "activation_beta = array<f32: 0.0, 0.0, 0.0, 0.0>", 0, true, true,
+                      "\"LeakyRelu\", \"Elu\""},   // per direction: alphas 0.2, 0.5 then 0.05, 2
+        RecurrentCase{"rnn", 1, 4, 5, 2, 3, "forward", "activation_alpha = array<f32: 0.1>", 0, true, true,
+                      "\"ThresholdedRelu\""},
         // Sizes of the schedule's edge cases: hidden units in two packed
         // blocks (64 + 8, the last block shifted inwards) and in vectors
         // with tails, steps not a multiple of the projection tile (8).
@@ -302,6 +313,21 @@ TEST_F(Sequence, LayerNormMatchesReference) {
                           "%r = cnn.layer_norm %a0, %a1, %a2 {axis = 1 : i64, epsilon = 1.0e-5 : f32} : (" +
                               ty(xs) + ", " + ty(ss) + ", " + ty(bs) + ") -> " + ty(xs),
                           "%r"));
+}
+
+TEST_F(Sequence, LayerNormStatsMatchReference) {
+  // Mean and InvStdDev next to the normalised output, over the last two
+  // dimensions (kept as 1s), with a non-zero mean per row.
+  Shape xs{2, 3, 20}, ss{3, 20}, stat{2, 1, 1};
+  differential({xs, ss},
+               moduleText({xs, ss}, {xs, stat, stat},
+                          "%y = cnn.layer_norm %a0, %a1 {axis = 1 : i64, epsilon = 1.0e-3 : f32} : (" + ty(xs) +
+                              ", " + ty(ss) + ") -> " + ty(xs) +
+                              "\n %c = cnn.constant dense<0.75> : tensor<f32>\n"
+                              "%x = cnn.add %a0, %c : (" + ty(xs) + ", tensor<f32>) -> " + ty(xs) +
+                              "\n %m:2 = cnn.layer_norm_stats %x {axis = -2 : i64, epsilon = 1.0e-3 : f32} : (" +
+                              ty(xs) + ") -> (" + ty(stat) + ", " + ty(stat) + ")",
+                          "%y, %m#0, %m#1"));
 }
 
 /// Differential test of one cnn.attention of `args` (q, k, v[, mask]).

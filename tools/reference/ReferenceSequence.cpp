@@ -8,6 +8,7 @@
 #include "tools/reference/ReferenceSequence.h"
 
 #include "ir/CnnDialect.h"
+#include "ir/RecurrentActivations.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -32,16 +33,28 @@ Tensor zeros(Shape shape) {
   return Tensor{std::move(shape), std::vector<float>(n, 0.0f)};
 }
 
-/// ONNX activation functions of the recurrent ops (default parameters).
-double activate(StringRef name, double x) {
+/// ONNX activation functions of the recurrent ops, straight from the spec.
+double activate(const RecurrentActivation &f, double x) {
+  const std::string &name = f.name;
+  double alpha = f.alpha, beta = f.beta;
   if (name == "Relu")
     return std::max(x, 0.0);
   if (name == "Tanh")
     return std::tanh(x);
   if (name == "Sigmoid")
     return 1.0 / (1.0 + std::exp(-x));
+  if (name == "Affine")
+    return alpha * x + beta;
+  if (name == "LeakyRelu")
+    return x >= 0 ? x : alpha * x;
+  if (name == "ThresholdedRelu")
+    return x > alpha ? x : 0.0;
+  if (name == "ScaledTanh")
+    return alpha * std::tanh(beta * x);
   if (name == "HardSigmoid")
-    return std::clamp(0.2 * x + 0.5, 0.0, 1.0);
+    return std::clamp(alpha * x + beta, 0.0, 1.0);
+  if (name == "Elu")
+    return x >= 0 ? x : alpha * std::expm1(x);
   if (name == "Softsign")
     return x / (1.0 + std::abs(x));
   return std::log1p(std::exp(x)); // Softplus
@@ -57,7 +70,7 @@ struct Recurrence {
   const Tensor *b, *h0, *c0, *p;
   int64_t seq, batch, input, hidden, dirs;
   bool batchFirst, reverseOnly;
-  std::vector<std::string> acts; // per direction, numActs each
+  std::vector<RecurrentActivation> acts; // per direction, numActs each
   size_t numActs;
   std::optional<double> clip;
 
@@ -156,8 +169,7 @@ Recurrence recurrenceOf(OpT op, Operand operand, size_t numActs) {
                 op.getDirection() == RnnDirection::bidirectional ? 2 : 1,
                 batchFirst, op.getDirection() == RnnDirection::reverse, {},
                 numActs, std::nullopt};
-  for (Attribute a : op.getActivations())
-    rc.acts.push_back(cast<StringAttr>(a).str());
+  rc.acts = recurrentActivations(op);
   if (auto clip = op.getClip())
     rc.clip = clip->convertToDouble();
   return rc;
@@ -250,36 +262,68 @@ int64_t broadcastOffset(ArrayRef<int64_t> param, ArrayRef<int64_t> shape,
   return offset;
 }
 
+/// The slices layer normalisation works on: x's rows over the dimensions
+/// from the axis on, with each row's mean and 1 / sqrt(var + epsilon).
+struct NormRows {
+  int64_t axis, inner, outer;
+  std::vector<double> mean, invStd;
+};
+
+template <typename OpT> NormRows normRows(OpT op, const Tensor &x) {
+  NormRows n;
+  n.axis = op.getAxis() < 0 ? op.getAxis() + int64_t(x.shape.size())
+                            : op.getAxis();
+  n.inner = 1;
+  for (int64_t d : ArrayRef<int64_t>(x.shape).drop_front(n.axis))
+    n.inner *= d;
+  n.outer = int64_t(x.data.size()) / n.inner;
+  double eps = op.getEpsilon().convertToDouble();
+  for (int64_t o = 0; o < n.outer; ++o) {
+    const float *row = &x.data[o * n.inner];
+    double mean = 0, var = 0;
+    for (int64_t i = 0; i < n.inner; ++i)
+      mean += row[i];
+    mean /= double(n.inner);
+    for (int64_t i = 0; i < n.inner; ++i)
+      var += (row[i] - mean) * (row[i] - mean);
+    var /= double(n.inner);
+    n.mean.push_back(mean);
+    n.invStd.push_back(1.0 / std::sqrt(var + eps));
+  }
+  return n;
+}
+
 Tensor evalLayerNorm(LayerNormOp op, Operand operand) {
   const Tensor &x = operand(op.getInput()), &scale = operand(op.getScale());
   const Tensor *bias = op.getBias() ? &operand(op.getBias()) : nullptr;
-  int64_t axis = op.getAxis() < 0 ? op.getAxis() + int64_t(x.shape.size())
-                                  : op.getAxis();
-  ArrayRef<int64_t> normalized = ArrayRef<int64_t>(x.shape).drop_front(axis);
-  int64_t inner = 1;
-  for (int64_t d : normalized)
-    inner *= d;
-  int64_t outer = int64_t(x.data.size()) / inner;
-  double eps = op.getEpsilon().convertToDouble();
+  NormRows n = normRows(op, x);
+  ArrayRef<int64_t> normalized = ArrayRef<int64_t>(x.shape).drop_front(n.axis);
   Tensor y = zeros(x.shape);
-  for (int64_t o = 0; o < outer; ++o) {
-    const float *row = &x.data[o * inner];
-    double mean = 0, var = 0;
-    for (int64_t i = 0; i < inner; ++i)
-      mean += row[i];
-    mean /= double(inner);
-    for (int64_t i = 0; i < inner; ++i)
-      var += (row[i] - mean) * (row[i] - mean);
-    var /= double(inner);
-    for (int64_t i = 0; i < inner; ++i) {
-      double v = (row[i] - mean) / std::sqrt(var + eps) *
+  for (int64_t o = 0; o < n.outer; ++o) {
+    const float *row = &x.data[o * n.inner];
+    for (int64_t i = 0; i < n.inner; ++i) {
+      double v = (row[i] - n.mean[o]) * n.invStd[o] *
                  scale.data[broadcastOffset(scale.shape, normalized, i)];
       if (bias)
         v += bias->data[broadcastOffset(bias->shape, normalized, i)];
-      y.data[o * inner + i] = float(v);
+      y.data[o * n.inner + i] = float(v);
     }
   }
   return y;
+}
+
+/// Mean and InvStdDev, shaped like x with the normalised dimensions 1.
+std::vector<Tensor> evalLayerNormStats(LayerNormStatsOp op, Operand operand) {
+  const Tensor &x = operand(op.getInput());
+  NormRows n = normRows(op, x);
+  Shape kept = x.shape;
+  std::fill(kept.begin() + n.axis, kept.end(), 1);
+  Tensor mean = zeros(kept), invStd = zeros(kept);
+  for (int64_t o = 0; o < n.outer; ++o) {
+    mean.data[o] = float(n.mean[o]);
+    invStd.data[o] = float(n.invStd[o]);
+  }
+  return {mean, invStd};
 }
 
 //===----------------------------------------------------------------------===//
@@ -348,7 +392,8 @@ Tensor evalAttention(AttentionOp op, Operand operand) {
 } // namespace
 
 bool cnnc::reference::isSequenceOp(Operation *op) {
-  return isa<RnnOp, GruOp, LstmOp, LayerNormOp, AttentionOp>(op);
+  return isa<RnnOp, GruOp, LstmOp, LayerNormOp, LayerNormStatsOp, AttentionOp>(
+      op);
 }
 
 llvm::Expected<std::vector<Tensor>>
@@ -359,6 +404,8 @@ cnnc::reference::evalSequenceOp(Operation *op, Operand operand) {
       .Case<GruOp>([&](auto o) { return evalGru(o, operand); })
       .Case<LstmOp>([&](auto o) { return evalLstm(o, operand); })
       .Case<LayerNormOp>([&](auto o) { return R{evalLayerNorm(o, operand)}; })
+      .Case<LayerNormStatsOp>(
+          [&](auto o) { return evalLayerNormStats(o, operand); })
       .Case<AttentionOp>([&](auto o) { return R{evalAttention(o, operand)}; })
       .Default([](Operation *) { return R{}; });
 }

@@ -8,6 +8,12 @@ hand-written protobuf encoder (no onnx package needed).
   onnx_tool.py set-opset MODEL OUT VERSION  rewrite the default-domain opset
   onnx_tool.py shape-chain OUT
       PyTorch-style Shape/Gather/Unsqueeze/Slice/Concat/Cast -> Reshape
+  onnx_tool.py recurrent OUT OP DIRECTION ACTS [alpha=A,..] [beta=B,..]
+      one RNN/GRU/LSTM (hidden 3, X [2, 1, 2], W and R graph inputs) with
+      activations ACTS (comma-separated) and activation_alpha/beta
+  onnx_tool.py layernorm OUT USED
+      LayerNormalization of X [2, 4] with outputs Y, Mean, InvStdDev; the
+      graph outputs Y and USED (none, Mean or InvStdDev)
 """
 import os
 import struct
@@ -133,6 +139,45 @@ def int_attr(name, value):
     return ld(5, ld(1, name) + vi(3, value) + vi(20, 2))
 
 
+def str_attr(name, value):
+    return ld(5, ld(1, name) + ld(4, value) + vi(20, 3))
+
+
+def strs_attr(name, values):
+    return ld(5, ld(1, name) + b"".join(ld(9, v) for v in values) + vi(20, 8))
+
+
+def floats_attr(name, values):
+    return ld(5, ld(1, name) + b"".join(varint(7 << 3 | 5) + struct.pack("<f", v)
+                                        for v in values) + vi(20, 6))
+
+
+def model_of(nodes, name, inputs, outputs, opset=17):
+    graph = b"".join(nodes) + ld(2, name) \
+        + b"".join(ld(11, value_info(n, d)) for n, d in inputs) \
+        + b"".join(ld(12, value_info(n, d)) for n, d in outputs)
+    return vi(1, 8) + ld(8, ld(1, "") + vi(2, opset)) + ld(7, graph)
+
+
+def recurrent(out, op, direction, acts, params):
+    gates = {"RNN": 1, "GRU": 3, "LSTM": 4}[op]
+    dirs = 2 if direction == "bidirectional" else 1
+    attrs = int_attr("hidden_size", 3) + str_attr("direction", direction) \
+        + strs_attr("activations", acts.split(","))
+    for p in params:
+        key, values = p.split("=")
+        attrs += floats_attr("activation_" + key, [float(v) for v in values.split(",")])
+    n = node(op, ["X", "W", "R"], ["Y", "Y_h"], attrs)
+    inputs = [("X", [2, 1, 2]), ("W", [dirs, gates * 3, 2]), ("R", [dirs, gates * 3, 3])]
+    open(out, "wb").write(model_of([n], "recurrent", inputs, [("Y_h", [dirs, 1, 3])]))
+
+
+def layernorm(out, used):
+    n = node("LayerNormalization", ["X", "S"], ["Y", "Mean", "InvStdDev"])
+    outputs = [("Y", [2, 4])] + ([(used, [2, 1])] if used != "none" else [])
+    open(out, "wb").write(model_of([n], "norm", [("X", [2, 4]), ("S", [4])], outputs))
+
+
 def shape_chain(out):
     # y = x.reshape(x.shape[0], x.shape[1:2], -1): [2, 3, 4, 5] -> [2, 3, 20]
     const = ld(5, ld(1, "value") + ld(5, int64_tensor("", [0], [])) + vi(20, 4))
@@ -163,6 +208,10 @@ if __name__ == "__main__":
         set_opset(*args)
     elif cmd == "shape-chain":
         shape_chain(args[0])
+    elif cmd == "recurrent":
+        recurrent(args[0], args[1], args[2], args[3], args[4:])
+    elif cmd == "layernorm":
+        layernorm(args[0], args[1])
     else:
         loc = args[args.index("--location") + 1] if "--location" in args else "w.bin"
         conv(args[0], loc, "--dim-param" in args, "--dangling" in args)
