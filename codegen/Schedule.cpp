@@ -145,6 +145,12 @@ const char *const kDepthwiseTask = "t";
 /// Output rows per task of a depthwise conv or a pool hosting its producer:
 /// the input rows they read stay in L1/L2 (16 rows measured slower).
 constexpr int kTaskRows = 8;
+/// Channel blocks per such task: a conv computed at the task then has a
+/// register tile of 2 blocks x 8 pixels, each input broadcast feeding 2
+/// FMAs (1 block x 16 pixels was broadcast-bound: a strided conv + pool ran
+/// 0.83x of its unfused time).
+int taskBlocks(int blocks) { return blocks % 2 == 0 ? 2 : 1; }
+
 /// Per-task buffers up to this size live on the task's stack: a
 /// halide_malloc per task (the glue's arena takes a lock) cost ~3% of
 /// MobileNetV2; Halide's worker threads have 8 MiB stacks.
@@ -162,10 +168,10 @@ int64_t taskInputRows(mlir::Operation *op) {
   return (kTaskRows - 1) * stride + (kernel - 1) * dilation + 1;
 }
 
-/// Stores `f` (one channel block of `width` columns x the input rows of a
-/// task of `consumer`) on the stack when it is small enough.
-void taskBuffer(Func f, mlir::Operation *consumer, int64_t width) {
-  if (16 * width * taskInputRows(consumer) * 4 <= kTaskStackBytes)
+/// Stores `f` (`blocks` channel blocks of `width` columns x the input rows
+/// of a task of `consumer`) on the stack when it is small enough.
+void taskBuffer(Func f, mlir::Operation *consumer, int64_t width, int blocks) {
+  if (16 * blocks * width * taskInputRows(consumer) * 4 <= kTaskStackBytes)
     f.store_in(Halide::MemoryType::Stack);
 }
 
@@ -211,30 +217,31 @@ std::optional<Halide::LoopLevel> consumerLevel(const LoweredModel &model,
     return std::nullopt;
   for (const BlockedDepthwise &dw : model.depthwiseConvs)
     if (chainHead(dw.op->getOperand(0)) == bc.op) {
-      taskBuffer(bc.stored, dw.op, bc.outW);
+      taskBuffer(bc.stored, dw.op, bc.outW, taskBlocks(bc.outBlocks));
       return Halide::LoopLevel(dw.stored, Var(kDepthwiseTask));
     }
   for (const LoweredFunc &lf : model.funcs)
     if (hostsConsumer(lf) && chainHead(lf.op->getOperand(0)) == bc.op) {
-      taskBuffer(bc.stored, lf.op, bc.outW);
+      taskBuffer(bc.stored, lf.op, bc.outW, taskBlocks(bc.outBlocks));
       return Halide::LoopLevel(lf.func, Var(kDepthwiseTask));
     }
   return std::nullopt;
 }
 
 /// A blocked max pool hosting its producer conv: tasks of 8 output rows x
-/// one channel block (as a depthwise conv's), so the conv computes the
+/// taskBlocks channel blocks (as a depthwise conv's), so the conv computes the
 /// task's input rows (17 for ResNet's 3x3 / 2 pool: 6% recomputed) while
 /// they stay in cache, and the pre-pool tensor is never stored in full.
 void schedulePoolTasks(LoweredFunc &lf, bool parallel) {
   const int rows = kTaskRows;
   Var n = lf.vars[0], cb = lf.vars[1], y = lf.vars[2], x = lf.vars[3], co = lf.vars[4];
-  Var yo("yo"), yi("yi"), t(kDepthwiseTask);
+  Var yo("yo"), yi("yi"), cbo("cbo"), cbi("cbi"), t(kDepthwiseTask);
   lf.func.compute_root()
       .split(y, yo, yi, rows, TailStrategy::ShiftInwards)
-      .reorder(co, x, yi, yo, cb, n)
+      .split(cb, cbo, cbi, taskBlocks(int(lf.shape[1])), TailStrategy::ShiftInwards)
+      .reorder(co, x, yi, cbi, yo, cbo, n)
       .vectorize(co)
-      .fuse(yo, cb, t);
+      .fuse(yo, cbo, t);
   if (parallel)
     lf.func.parallel(t);
 }
@@ -242,12 +249,12 @@ void schedulePoolTasks(LoweredFunc &lf, bool parallel) {
 /// The blocked conv: a register tile of tileOc channel blocks (16 lanes) x
 /// tileY rows x tileX columns of accumulators, the reduction inside it
 /// (channel in block, kx, ky, channel block), threads over rows x blocks.
-/// Computed at a consumer's task (`at`), it covers that task's rows of one
-/// channel block: a tile of 1 block x 16 pixels, on the consumer's thread.
+/// Computed at a consumer's task (`at`), it covers that task's rows and
+/// channel blocks (taskBlocks), on the consumer's thread.
 void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel> &at) {
   ScheduleHints hints = hintsFor(bc.op);
   bool root = !at;
-  int tob = root ? blocksPerTile(hints, bc.outBlocks) : 1;
+  int tob = root ? blocksPerTile(hints, bc.outBlocks) : taskBlocks(bc.outBlocks);
   int target = std::max(1, 16 / tob);
   int tx = hints.tileX > 0 && root ? std::min(hints.tileX, bc.outW) : tileFor(bc.outW, target);
   int ty = hints.tileY > 0 && root ? std::min(hints.tileY, bc.outH)
@@ -290,24 +297,26 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
     bc.weights.compute_root().vectorize(bc.co);
 }
 
-/// BlockedDepthwise: 16 channels per vector; rows x blocks over threads and
-/// the padded input of a block's rows computed just before them, while in
-/// cache.
+
+/// BlockedDepthwise: 16 channels per vector; tasks of kTaskRows rows x
+/// taskBlocks channel blocks over threads, the padded input of a task
+/// computed just before it, while in cache.
 void scheduleBlockedDepthwise(BlockedDepthwise &dw) {
   ScheduleHints hints = hintsFor(dw.op);
-  Var yo("yo"), yi("yi"), t(kDepthwiseTask);
+  Var yo("yo"), yi("yi"), cbo("cbo"), cbi("cbi"), t(kDepthwiseTask);
   const int rows = kTaskRows;
   Func out = dw.stored; // has out's Vars; out itself is inlined into it
   out.bound(dw.c, 0, 16).bound(dw.cb, 0, dw.blocks);
   out.compute_root()
       .split(dw.y, yo, yi, rows, TailStrategy::ShiftInwards)
-      .reorder(dw.c, dw.x, yi, yo, dw.cb, dw.n)
+      .split(dw.cb, cbo, cbi, taskBlocks(dw.blocks), TailStrategy::ShiftInwards)
+      .reorder(dw.c, dw.x, yi, cbi, yo, cbo, dw.n)
       .vectorize(dw.c);
-  out.fuse(yo, dw.cb, t);
+  out.fuse(yo, cbo, t);
   if (hints.parallel)
     out.parallel(t);
   dw.pack.compute_at(out, t).vectorize(dw.c);
-  taskBuffer(dw.pack, dw.op, paddedWidth(dw.op));
+  taskBuffer(dw.pack, dw.op, paddedWidth(dw.op), taskBlocks(dw.blocks));
 }
 
 /// WinogradConv: the 16 transformed points' GEMMs with a register tile of
