@@ -423,11 +423,8 @@ llvm::Error Lowerer::lowerConstant(cnn::ConstantOp op) {
 }
 
 bool Lowerer::extendStore(Operation *op, Value from, Func b) {
-  auto fuse = op->getAttrOfType<StringAttr>("cnn.fuse");
-  auto operand = op->getAttrOfType<IntegerAttr>("cnn.fuse_operand");
   auto it = storeAt.find(from);
-  if (!fuse || fuse.getValue() != "epilogue" || !operand || it == storeAt.end() ||
-      op->getOperand(unsigned(operand.getInt())) != from)
+  if (it == storeAt.end() || epilogueInput(op) != from)
     return false;
   auto setStored = std::move(it->second);
   storeAt.erase(it);
@@ -446,10 +443,7 @@ void Lowerer::storeBlocked(Operation *op, Func out) {
 }
 
 /// The unfused baseline (cnn.fuse = "none"): stored on its own.
-bool unfused(Operation *op) {
-  auto fuse = op->getAttrOfType<StringAttr>("cnn.fuse");
-  return fuse && fuse.getValue() == "none";
-}
+bool unfused(Operation *op) { return fuseMark(op) == "none"; }
 
 void Lowerer::lowerUnary(Operation *op, const std::function<Expr(Expr)> &fn) {
   Value in = op->getOperand(0);

@@ -1,5 +1,6 @@
 //===- ModelInfo.cpp - fused layers, FLOPs, weights and activations -------===//
 #include "codegen/ModelInfo.h"
+#include "codegen/Schedule.h"
 
 #include "ir/CnnDialect.h"
 
@@ -130,15 +131,10 @@ ModelInfo modelInfo(const LoweredModel &model, ModuleOp module) {
   llvm::EquivalenceClasses<Operation *> groups;
   for (Operation *op : ops)
     groups.insert(op);
-  for (Operation *op : ops) {
-    auto fuse = op->getAttrOfType<StringAttr>("cnn.fuse");
-    auto operand = op->getAttrOfType<IntegerAttr>("cnn.fuse_operand");
-    if (fuse && fuse.getValue() == "epilogue" && operand && operand.getInt() >= 0 &&
-        uint64_t(operand.getInt()) < op->getNumOperands())
-      if (Operation *producer = op->getOperand(unsigned(operand.getInt())).getDefiningOp();
-          producer && order.count(producer))
+  for (Operation *op : ops)
+    if (Value in = epilogueInput(op))
+      if (Operation *producer = in.getDefiningOp(); producer && order.count(producer))
         groups.unionSets(op, producer);
-  }
   llvm::SmallPtrSet<Operation *, 32> computedGroups; // leaders
   for (Operation *op : ops)
     if (computed.contains(op))

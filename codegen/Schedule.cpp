@@ -15,16 +15,27 @@ using Halide::VarOrRVar;
 
 namespace cnnc::codegen {
 
+llvm::StringRef fuseMark(mlir::Operation *op) {
+  auto mark = op ? op->getAttrOfType<mlir::StringAttr>("cnn.fuse") : mlir::StringAttr();
+  return mark ? mark.getValue() : llvm::StringRef();
+}
+
+mlir::Value epilogueInput(mlir::Operation *op) {
+  auto operand = op->getAttrOfType<mlir::IntegerAttr>("cnn.fuse_operand");
+  if (fuseMark(op) != "epilogue" || !operand || operand.getInt() < 0 ||
+      uint64_t(operand.getInt()) >= op->getNumOperands())
+    return {};
+  return op->getOperand(unsigned(operand.getInt()));
+}
+
 ScheduleHints hintsFor(mlir::Operation *op) {
   ScheduleHints hints;
   if (!op)
     return hints;
-  if (auto fuse = op->getAttrOfType<mlir::StringAttr>("cnn.fuse")) {
-    if (fuse.getValue() == "epilogue")
-      hints.computeInline = true;
-    if (fuse.getValue() == "none")
-      hints.computeInline = false;
-  }
+  if (fuseMark(op) == "epilogue")
+    hints.computeInline = true;
+  if (fuseMark(op) == "none")
+    hints.computeInline = false;
   auto dict = op->getAttrOfType<mlir::DictionaryAttr>("cnn.tiling");
   if (!dict)
     return hints;
@@ -139,9 +150,9 @@ int blocksPerTile(const ScheduleHints &hints, int outBlocks) {
   return outBlocks % tob == 0 ? tob : 1;
 }
 
-/// The loop of a depthwise conv's tasks (rows x one channel block), where a
-/// conv marked cnn.fuse = "consumer" computes its part.
-const char *const kDepthwiseTask = "t";
+/// The task loop of a blocked depthwise conv or max pool (rows x channel
+/// blocks), where a conv marked cnn.fuse = "consumer" computes its part.
+const char *const kTask = "t";
 /// Output rows per task of a depthwise conv or a pool hosting its producer:
 /// the input rows they read stay in L1/L2 (16 rows measured slower).
 constexpr int kTaskRows = 8;
@@ -186,13 +197,11 @@ int64_t paddedWidth(mlir::Operation *op) {
 /// The op whose output stage hosts the epilogue chain that ends in `v`.
 mlir::Operation *chainHead(mlir::Value v) {
   mlir::Operation *op = v.getDefiningOp();
-  while (op) {
-    auto fuse = op->getAttrOfType<mlir::StringAttr>("cnn.fuse");
-    auto operand = op->getAttrOfType<mlir::IntegerAttr>("cnn.fuse_operand");
-    if (!fuse || fuse.getValue() != "epilogue" || !operand)
+  while (op)
+    if (mlir::Value in = epilogueInput(op))
+      op = in.getDefiningOp();
+    else
       return op;
-    op = op->getOperand(unsigned(operand.getInt())).getDefiningOp();
-  }
   return op;
 }
 
@@ -202,9 +211,7 @@ mlir::Operation *chainHead(mlir::Value v) {
 bool hostsConsumer(const LoweredFunc &lf) {
   if (lf.view || lf.shape.size() != 5 || !mlir::isa_and_nonnull<mlir::cnn::MaxPool2DOp>(lf.op))
     return false;
-  mlir::Operation *head = chainHead(lf.op->getOperand(0));
-  auto fuse = head ? head->getAttrOfType<mlir::StringAttr>("cnn.fuse") : mlir::StringAttr();
-  return fuse && fuse.getValue() == "consumer";
+  return fuseMark(chainHead(lf.op->getOperand(0))) == "consumer";
 }
 
 /// Where a blocked conv marked cnn.fuse = "consumer" is computed: the task
@@ -212,38 +219,43 @@ bool hostsConsumer(const LoweredFunc &lf) {
 /// nullopt (root).
 std::optional<Halide::LoopLevel> consumerLevel(const LoweredModel &model,
                                                const BlockedConv &bc) {
-  auto fuse = bc.op->getAttrOfType<mlir::StringAttr>("cnn.fuse");
-  if (!fuse || fuse.getValue() != "consumer")
+  if (fuseMark(bc.op) != "consumer")
     return std::nullopt;
   for (const BlockedDepthwise &dw : model.depthwiseConvs)
     if (chainHead(dw.op->getOperand(0)) == bc.op) {
       taskBuffer(bc.stored, dw.op, bc.outW, taskBlocks(bc.outBlocks));
-      return Halide::LoopLevel(dw.stored, Var(kDepthwiseTask));
+      return Halide::LoopLevel(dw.stored, Var(kTask));
     }
   for (const LoweredFunc &lf : model.funcs)
     if (hostsConsumer(lf) && chainHead(lf.op->getOperand(0)) == bc.op) {
       taskBuffer(bc.stored, lf.op, bc.outW, taskBlocks(bc.outBlocks));
-      return Halide::LoopLevel(lf.func, Var(kDepthwiseTask));
+      return Halide::LoopLevel(lf.func, Var(kTask));
     }
   return std::nullopt;
 }
 
-/// A blocked max pool hosting its producer conv: tasks of 8 output rows x
-/// taskBlocks channel blocks (as a depthwise conv's), so the conv computes the
-/// task's input rows (17 for ResNet's 3x3 / 2 pool: 6% recomputed) while
-/// they stay in cache, and the pre-pool tensor is never stored in full.
-void schedulePoolTasks(LoweredFunc &lf, bool parallel) {
-  const int rows = kTaskRows;
-  Var n = lf.vars[0], cb = lf.vars[1], y = lf.vars[2], x = lf.vars[3], co = lf.vars[4];
-  Var yo("yo"), yi("yi"), cbo("cbo"), cbi("cbi"), t(kDepthwiseTask);
-  lf.func.compute_root()
-      .split(y, yo, yi, rows, TailStrategy::ShiftInwards)
-      .split(cb, cbo, cbi, taskBlocks(int(lf.shape[1])), TailStrategy::ShiftInwards)
-      .reorder(co, x, yi, cbi, yo, cbo, n)
-      .vectorize(co)
+/// `f`, a blocked Func (c, x, y, cb, n) of `blocks` channel blocks, computed
+/// in tasks (the loop kTask) of kTaskRows rows x taskBlocks(blocks) blocks,
+/// 16 channels per vector, over threads when `parallel`.
+void scheduleTasks(Func f, Var c, Var x, Var y, Var cb, Var n, int blocks, bool parallel) {
+  Var yo("yo"), yi("yi"), cbo("cbo"), cbi("cbi"), t(kTask);
+  f.compute_root()
+      .split(y, yo, yi, kTaskRows, TailStrategy::ShiftInwards)
+      .split(cb, cbo, cbi, taskBlocks(blocks), TailStrategy::ShiftInwards)
+      .reorder(c, x, yi, cbi, yo, cbo, n)
+      .vectorize(c)
       .fuse(yo, cbo, t);
   if (parallel)
-    lf.func.parallel(t);
+    f.parallel(t);
+}
+
+/// A blocked max pool hosting its producer conv, in tasks as a depthwise
+/// conv's: the conv computes each task's input rows (17 for ResNet's 3x3 / 2
+/// pool: 6% recomputed) while they stay in cache, and the pre-pool tensor
+/// is never stored in full.
+void schedulePoolTasks(LoweredFunc &lf, bool parallel) {
+  const std::vector<Var> &v = lf.vars; // n, cb, y, x, co
+  scheduleTasks(lf.func, v[4], v[3], v[2], v[1], v[0], int(lf.shape[1]), parallel);
 }
 
 /// The blocked conv: a register tile of tileOc channel blocks (16 lanes) x
@@ -297,25 +309,14 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
     bc.weights.compute_root().vectorize(bc.co);
 }
 
-
 /// BlockedDepthwise: 16 channels per vector; tasks of kTaskRows rows x
 /// taskBlocks channel blocks over threads, the padded input of a task
 /// computed just before it, while in cache.
 void scheduleBlockedDepthwise(BlockedDepthwise &dw) {
-  ScheduleHints hints = hintsFor(dw.op);
-  Var yo("yo"), yi("yi"), cbo("cbo"), cbi("cbi"), t(kDepthwiseTask);
-  const int rows = kTaskRows;
   Func out = dw.stored; // has out's Vars; out itself is inlined into it
   out.bound(dw.c, 0, 16).bound(dw.cb, 0, dw.blocks);
-  out.compute_root()
-      .split(dw.y, yo, yi, rows, TailStrategy::ShiftInwards)
-      .split(dw.cb, cbo, cbi, taskBlocks(dw.blocks), TailStrategy::ShiftInwards)
-      .reorder(dw.c, dw.x, yi, cbi, yo, cbo, dw.n)
-      .vectorize(dw.c);
-  out.fuse(yo, cbo, t);
-  if (hints.parallel)
-    out.parallel(t);
-  dw.pack.compute_at(out, t).vectorize(dw.c);
+  scheduleTasks(out, dw.c, dw.x, dw.y, dw.cb, dw.n, dw.blocks, hintsFor(dw.op).parallel);
+  dw.pack.compute_at(out, Var(kTask)).vectorize(dw.c);
   taskBuffer(dw.pack, dw.op, paddedWidth(dw.op), taskBlocks(dw.blocks));
 }
 

@@ -75,6 +75,14 @@ struct ScheduleHints {
 /// Defaults overridden by the op's `cnn.tiling` attribute (op may be null).
 ScheduleHints hintsFor(mlir::Operation *op);
 
+/// The op's `cnn.fuse` mark ("epilogue", "consumer", "pair" or "none", see
+/// passes/Passes.td), or "" (op may be null).
+llvm::StringRef fuseMark(mlir::Operation *op);
+
+/// For an op marked "epilogue": the operand through which it fuses into its
+/// producer (`cnn.fuse_operand`); else a null Value.
+mlir::Value epilogueInput(mlir::Operation *op);
+
 /// Schedules every Func of `model` (may throw Halide::CompileError).
 void applySchedule(LoweredModel &model);
 
