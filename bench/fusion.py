@@ -11,8 +11,8 @@ checks that both give the same outputs on one random input, then times them
 interleaved (`cnnc-run --bench N --threads T`, median of N runs) over
 --rounds rounds and reports the median over rounds, the ratio unfused /
 fused (above 1: fusion pays) and each build's peak intermediate memory.
-The table replaces the <!-- fusion:begin --> ... <!-- fusion:end -->
-section of --doc.
+The table replaces the <!-- bench:begin fusion --> ... <!-- bench:end
+fusion --> section of --doc (bench.write_perf_md).
 """
 import argparse, datetime, os, re, subprocess, sys
 
@@ -24,7 +24,6 @@ ROOT = bench.ROOT
 NETS = ["bench/nets/fuse_stem.graph", "bench/nets/fuse_vgg.graph",
         "bench/nets/fuse_strided.graph", "bench/nets/fuse_inverted.graph",
         "examples/resnet18.graph", "examples/mobilenetv2.graph"]
-BEGIN, END = "<!-- fusion:begin -->", "<!-- fusion:end -->"
 
 
 def outputs(cnnc_run, so, out_dir):
@@ -98,12 +97,7 @@ def main():
         f"{load[0]:.1f} at the start, {load[1]:.1f} at the end).", "", *rows])
     print(text)
     if args.doc:
-        doc = open(args.doc).read()
-        if BEGIN not in doc or END not in doc:
-            raise SystemExit(f"fusion.py: {args.doc} has no {BEGIN} ... {END} section")
-        head, rest = doc.split(BEGIN, 1)
-        with open(args.doc, "w") as f:
-            f.write(head + BEGIN + "\n" + text + "\n" + END + rest.split(END, 1)[1])
+        bench.write_perf_md(args.doc, text, "fusion")
 
 
 if __name__ == "__main__":
