@@ -686,20 +686,23 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   wc.V = newFunc(op, base + "_V");
   wc.V(ci, tx, ty, e, cb, n) = Halide::mux(e, points);
 
-  // U(co, ci, e, cb, ob) = (G g G^T)[e] of filter ob*16+co, channel cb*icb+ci.
-  Halide::Buffer<float> u(std::vector<int>{OB, icb, wg::kPoints, wc.inBlocks, wc.outBlocks},
+  // U(co, ci, cb, e, ob) = (G g G^T)[e] of filter ob*16+co, channel cb*icb+ci:
+  // a point's weights for one output block are one contiguous stream, read
+  // in order by the GEMM's reduction (ci, cb). (With e inside cb, each 1 KiB
+  // of ci x co was a new page: layer4's GEMMs ran at a third of peak.)
+  Halide::Buffer<float> u(std::vector<int>{OB, icb, wc.inBlocks, wg::kPoints, wc.outBlocks},
                           uniqueName(base + "_U"));
   u.fill(0.0f);
   for (int f = 0; f < F; ++f)
     for (int c = 0; c < C; ++c) {
       auto t = wg::filterTransform(data->data() + (size_t(f) * C + c) * wg::kTaps * wg::kTaps);
       for (int k = 0; k < wg::kPoints; ++k)
-        u(f % OB, c % icb, k, c / icb, f / OB) = t[k];
+        u(f % OB, c % icb, c / icb, k, f / OB) = t[k];
     }
   wc.r = RDom(0, icb, 0, wc.inBlocks, "r"); // ci, cb
   wc.M = newFunc(op, base + "_M");
   wc.M(co, tx, ty, e, ob, n) = 0.0f;
-  wc.M(co, tx, ty, e, ob, n) += wc.V(wc.r.x, tx, ty, e, wc.r.y, n) * u(co, wc.r.x, e, wc.r.y, ob);
+  wc.M(co, tx, ty, e, ob, n) += wc.V(wc.r.x, tx, ty, e, wc.r.y, n) * u(co, wc.r.x, wc.r.y, e, ob);
 
   Expr bias = 0.0f;
   if (Value b = op.getBias())

@@ -320,6 +320,20 @@ void scheduleBlockedDepthwise(BlockedDepthwise &dw) {
   taskBuffer(dw.pack, dw.op, paddedWidth(dw.op), taskBlocks(dw.blocks));
 }
 
+/// Bytes of a weight chunk that stays in L1 (48 KiB here) next to the
+/// transformed inputs it multiplies.
+constexpr int64_t kWeightChunkBytes = 32 * 1024;
+
+/// Input-channel blocks per weight chunk: the most (a divisor of `blocks`)
+/// whose vectors (`vectorsPerBlock` of 16 floats each) fit kWeightChunkBytes.
+int weightChunkBlocks(int vectorsPerBlock, int blocks) {
+  int best = 1;
+  for (int k = 1; k <= blocks; ++k)
+    if (blocks % k == 0 && int64_t(k) * vectorsPerBlock * 16 * 4 <= kWeightChunkBytes)
+      best = k;
+  return best;
+}
+
 /// WinogradConv: the 16 transformed points' GEMMs with a register tile of
 /// tt tiles x tob channel blocks (16 accumulators, the reduction over input
 /// channels inside), then their output transform. The loop order keeps the
@@ -367,12 +381,19 @@ void scheduleWinogradConv(WinogradConv &wc) {
   Var mto("mto"), mti("mti");
   wc.M.compute_at(wc.out, obo).vectorize(wc.co);
   const Halide::RDom &r = wc.r;
-  wc.M.update()
-      .split(wc.tx, mto, mti, tt, TailStrategy::GuardWithIf)
-      .reorder(wc.co, mti, wc.ob, r.x, r.y, mto, wc.ty, wc.e, wc.n)
-      .vectorize(wc.co)
-      .unroll(mti)
-      .unroll(wc.ob);
+  Halide::Stage gemm = wc.M.update();
+  gemm.split(wc.tx, mto, mti, tt, TailStrategy::GuardWithIf);
+  if (weightsStationary) {
+    // Each chunk of a point's weights serves every row of tiles while it is
+    // in L1, so U is read from memory once (it was read once per row).
+    int chunk = weightChunkBlocks(wc.icBlock * tob, wc.inBlocks);
+    Halide::RVar rco("rco"), rci("rci");
+    gemm.split(r.y, rco, rci, chunk, TailStrategy::GuardWithIf)
+        .reorder(wc.co, mti, wc.ob, r.x, rci, mto, wc.ty, rco, wc.e, wc.n);
+  } else {
+    gemm.reorder(wc.co, mti, wc.ob, r.x, r.y, mto, wc.ty, wc.e, wc.n);
+  }
+  gemm.vectorize(wc.co).unroll(mti).unroll(wc.ob);
 
   if (weightsStationary) {
     wc.V.compute_root();

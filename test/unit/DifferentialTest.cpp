@@ -238,9 +238,10 @@ bool genConv(Rng &r, Batch &b) {
 /// A 3x3 stride-1 conv (dilated or not) with constant weights marked for
 /// Winograd F(2x2, 3x3)
 /// (as --cnn-choose-tiling marks it): odd sizes leave partial tiles, channel
-/// counts partial blocks.
+/// counts partial blocks; 288 channels split the weights-stationary GEMM's
+/// reduction into chunks.
 bool genConvWinograd(Rng &r, Batch &b) {
-  int64_t c = r.pick<int64_t>({16, 17, 24, 32, 40}), f = r.range(1, 40);
+  int64_t c = r.pick<int64_t>({16, 17, 24, 32, 40, 288}), f = r.range(1, 40);
   Shape x{r.range(1, 2), c, r.range(1, 13), r.range(1, 13)};
   Shape w{f, c, 3, 3};
   Shape p{r.range(0, 2), r.range(0, 2), r.range(0, 2), r.range(0, 2)};
