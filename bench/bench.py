@@ -229,7 +229,7 @@ def table(res):
     out.append("")
     out.append("Thread pools: " + ("the peers' defaults (spinning)." if res.get("spin") else
                "ORT with `session.intra_op.allow_spinning=0`, PyTorch with `OMP_WAIT_POLICY=PASSIVE` "
-               "(waiting threads sleep instead of spinning; cnnc's Halide runtime has no such setting).") +
+               "(waiting threads sleep instead of spinning); cnnc's worker threads spin about 0.1 ms between parallel loops before they sleep (its model's own pool, `codegen/ModelGlue.c.in`), so the pass with the peers spinning too is the like-for-like one.") +
                (" Adams2019 ran with " + (f"`--autoschedule-params={res['adams_params']}`" if res["adams_params"]
                                          else "its default parameters") + " (and parallelism=2)."
                 if "adams2019" in res["engines"] else ""))

@@ -32,6 +32,11 @@ if ((!SEQUENCE_ONLY)); then
   "$PY" "$ROOT/bench/bench.py" --peak-bin "$OUT/peak" --json "$OUT/results.json" \
     --perf-md "$ROOT/docs/perf.md" --command "bash bench/run.sh${ARGS[*]:+ ${ARGS[*]}}" ${ARGS[@]+"${ARGS[@]}"}
   "$PY" "$ROOT/bench/plot.py" "$OUT/results.json" "$ROOT/docs/perf.png"
+  # Again with the peers' pools spinning (their defaults), as cnnc's do
+  # between parallel loops: the same compiled models.
+  "$PY" "$ROOT/bench/bench.py" --peak-bin "$OUT/peak" --json "$OUT/results-spin.json" \
+    --perf-md "$ROOT/docs/perf.md" --section spin --reuse --spin \
+    --command "bash bench/run.sh${ARGS[*]:+ ${ARGS[*]}}" ${ARGS[@]+"${ARGS[@]}"}
 fi
 # The sequence models: their own work dir (export_pytorch.py's manifest);
 # twice, the peers' thread pools sleeping (as above) and spinning (their

@@ -258,6 +258,15 @@ void schedulePoolTasks(LoweredFunc &lf, bool parallel) {
   scheduleTasks(lf.func, v[4], v[3], v[2], v[1], v[0], int(lf.shape[1]), parallel);
 }
 
+/// A packed input (ci, x, y, cb, n) in one parallel loop over the rows of
+/// every block: parallel rows inside the loop over blocks started one
+/// parallel loop per block (32 for a 512-channel input).
+void parallelPack(Func pack) {
+  std::vector<Var> a = pack.args();
+  Var rows("pack_rows");
+  pack.fuse(a[2], a[3], rows).parallel(rows);
+}
+
 /// The blocked conv: a register tile of tileOc channel blocks (16 lanes) x
 /// tileY rows x tileX columns of accumulators, the reduction inside it
 /// (channel in block, kx, ky, channel block), threads over rows x blocks.
@@ -303,7 +312,7 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
     if (bc.icBlock >= 8)
       bc.pack.vectorize(bc.ci);
     if (hints.parallel)
-      bc.pack.parallel(bc.y);
+      parallelPack(bc.pack);
   }
   if (!bc.weightsConstant)
     bc.weights.compute_root().vectorize(bc.co);
@@ -410,7 +419,7 @@ void scheduleWinogradConv(WinogradConv &wc) {
   if (wc.icBlock >= 8)
     wc.pack.vectorize(wc.ci);
   if (hints.parallel)
-    wc.pack.parallel(wc.y);
+    parallelPack(wc.pack);
 }
 
 /// The sub-pixel conv_transpose2d: per output phase, the register tile of
@@ -472,7 +481,7 @@ void schedulePhasedConv(PhasedConv &pc) {
   if (pc.icBlock >= 8)
     pc.pack.vectorize(pc.ci);
   if (hints.parallel)
-    pc.pack.parallel(Var(pc.pack.args()[2].name()));
+    parallelPack(pc.pack);
   if (!pc.weightsConstant)
     pc.weights.compute_root().vectorize(Var(pc.weights.args()[0].name()));
 }

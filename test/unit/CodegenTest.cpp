@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <dlfcn.h>
 #include <functional>
+#include <thread>
 
 #include "runtime/include/cnnc/model_abi.h"
 
@@ -648,6 +649,53 @@ TEST_F(Emission, SharedLibRunsAndIsSelfContained) {
   std::string exports = shell("nm -D --defined-only " + so + " | awk '{print $3}' | sort");
   EXPECT_EQ(exports, "cnnc_model_describe\ncnnc_model_memory_stats\ncnnc_tiny_describe\n"
                      "cnnc_tiny_memory_stats\n");
+}
+
+/// The model's own thread pool (ModelGlue.c.in): parallel loops of several
+/// callers at once (one owns the pool, the others go to Halide's), thread
+/// counts changed between runs, and unloading while its workers wait. A
+/// parallel loop only splits the work, so every run matches the 1-thread
+/// run exactly.
+TEST_F(Emission, ThreadPoolServesConcurrentCallers) {
+  TempDir tmp;
+  std::string so = tmp.file("pool.so");
+  auto m = parse(R"(module @pool { func.func @main(%x: tensor<1x8x20x20xf32>) -> tensor<1x32x20x20xf32> {
+    %w = cnn.constant dense<0.05> : tensor<32x8x3x3xf32>
+    %c = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x8x20x20xf32>, tensor<32x8x3x3xf32>) -> tensor<1x32x20x20xf32>
+    %r = cnn.relu %c : tensor<1x32x20x20xf32>
+    return %r : tensor<1x32x20x20xf32>
+  } })");
+  ASSERT_FALSE(bool(emitModel(*m, {EmitKind::SharedLib, so, "host"})));
+  void *lib = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
+  ASSERT_TRUE(lib) << dlerror();
+  auto describe = (const cnnc_model_desc *(*)())dlsym(lib, "cnnc_model_describe");
+  ASSERT_TRUE(describe);
+  const cnnc_model_desc *d = describe();
+  Buf x = random({1, 8, 20, 20}, 7);
+  auto run = [&](Buf &y) {
+    const void *ins[] = {x.data()};
+    void *outs[] = {y.data()};
+    char err[256] = "";
+    return d->run(ins, outs, err, sizeof err);
+  };
+  Buf want(32 * 20 * 20);
+  d->set_num_threads(1);
+  ASSERT_EQ(run(want), 0);
+  for (int threads : {2, 3}) {
+    d->set_num_threads(threads);
+    std::vector<int> bad(3, 0);
+    std::vector<std::thread> callers;
+    for (int c = 0; c < 3; ++c)
+      callers.emplace_back([&, c] {
+        Buf y(want.size());
+        for (int i = 0; i < 40; ++i)
+          bad[c] += run(y) != 0 || y != want;
+      });
+    for (std::thread &t : callers)
+      t.join();
+    EXPECT_EQ(bad, std::vector<int>(3, 0)) << threads << " threads";
+  }
+  dlclose(lib); // stops the spinning or sleeping workers first
 }
 
 TEST_F(Emission, ObjectStaticLibHeaderForHostAndCross) {
