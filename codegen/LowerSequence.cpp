@@ -36,17 +36,6 @@ Shape shapeOf(Value v) {
   return Shape(s.begin(), s.end());
 }
 
-/// tanh from exp (Halide::tanh is a scalar libm call per lane): odd Taylor
-/// series near 0, where (1 - e) / (1 + e) would cancel, exact formula beyond.
-Expr tanhOf(Expr x) {
-  Expr a = Halide::abs(x), a2 = x * x;
-  Expr e = Halide::exp(-2.0f * a);
-  Expr far = (1.0f - e) / (1.0f + e);
-  // x - x^3/3 + 2x^5/15 - 17x^7/315 + 62x^9/2835: < 1e-7 relative below 0.3.
-  Expr near = a * (1.0f + a2 * (-1.0f / 3 + a2 * (2.0f / 15 + a2 * (-17.0f / 315 + a2 * (62.0f / 2835)))));
-  Expr t = Halide::select(a < 0.3f, near, far);
-  return Halide::select(x < 0.0f, -t, t);
-}
 
 /// ONNX activation functions of the recurrent ops.
 Expr activate(const cnn::RecurrentActivation &f, Expr x) {

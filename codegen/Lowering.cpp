@@ -33,6 +33,18 @@ using Halide::Var;
 
 namespace cnnc::codegen {
 
+/// From exp: the odd Taylor series near 0, where (1 - e) / (1 + e) would
+/// cancel, the exact formula beyond.
+Expr tanhOf(Expr x) {
+  Expr a = Halide::abs(x), a2 = x * x;
+  Expr e = Halide::exp(-2.0f * a);
+  Expr far = (1.0f - e) / (1.0f + e);
+  // x - x^3/3 + 2x^5/15 - 17x^7/315 + 62x^9/2835: < 1e-7 relative below 0.3.
+  Expr near = a * (1.0f + a2 * (-1.0f / 3 + a2 * (2.0f / 15 + a2 * (-17.0f / 315 + a2 * (62.0f / 2835)))));
+  Expr t = Halide::select(a < 0.3f, near, far);
+  return Halide::select(x < 0.0f, -t, t);
+}
+
 llvm::Error halideError(const Halide::Error &e) {
   return llvm::createStringError("halide: %s", e.what());
 }
@@ -310,6 +322,7 @@ private:
   bool lowerConvDepthwiseBlocked(cnn::Conv2DOp op);
   void lowerConvTranspose(cnn::ConvTranspose2DOp op);
   bool lowerConvTransposePhased(cnn::ConvTranspose2DOp op);
+  bool lowerConvTransposeColumns(cnn::ConvTranspose2DOp op);
   void lowerMaxPool(cnn::MaxPool2DOp op);
   void lowerAvgPool(cnn::AvgPool2DOp op);
   void lowerGlobalPool(Operation *op, bool isMax);
@@ -831,33 +844,69 @@ void Lowerer::lowerConv(cnn::Conv2DOp op) {
        }));
 }
 
+namespace {
+/// The sub-pixel decomposition of a conv_transpose2d (PhasedConv in
+/// Lowering.h): per axis the stride, the taps of a phase and its extent.
+struct PhaseAxis {
+  int stride, taps, extent, pad, kernel;
+  PhaseAxis(int stride, int pad, int kernel, int64_t in, int64_t out)
+      // Of one input element only tap (o + pad) reaches output o, whatever
+      // the stride: a stride of at least K makes every phase one tap.
+      : stride(in == 1 ? std::max(stride, kernel) : stride), pad(pad), kernel(kernel) {
+    taps = (kernel + this->stride - 1) / this->stride;
+    extent = int((out + this->stride - 1) / this->stride);
+  }
+  /// Kernel index of tap j of `phase`: (phase + pad) % s + s * (J - 1 - j).
+  int tap(int phase, int j) const { return (phase + pad) % stride + stride * (taps - 1 - j); }
+  /// Input offset of `phase` (before the tap).
+  Expr offset(Expr phase) const { return (phase + pad) / stride; }
+  /// The first real tap of `phase`: earlier ones fall beyond the kernel.
+  Expr firstTap(Expr phase) const {
+    return taps - 1 - (kernel - 1 - (phase + pad) % stride) / stride;
+  }
+  bool ragged() const { return kernel % stride != 0; }
+};
+
+/// Calls fn(phase = py * sx + px, tap j (y), tap i (x), ky, kx) for every
+/// phase tap that lies within the kernel.
+void forEachPhaseTap(const PhaseAxis &ay, const PhaseAxis &ax,
+                     const std::function<void(int, int, int, int, int)> &fn) {
+  for (int fy = 0; fy < ay.stride; ++fy)
+    for (int fx = 0; fx < ax.stride; ++fx)
+      for (int j = 0; j < ay.taps; ++j)
+        for (int i = 0; i < ax.taps; ++i) {
+          int ky = ay.tap(fy, j), kx = ax.tap(fx, i);
+          if (ky < ay.kernel && kx < ax.kernel)
+            fn(fy * ax.stride + fx, j, i, ky, kx);
+        }
+}
+} // namespace
+
 /// conv_transpose2d by the sub-pixel decomposition (PhasedConv in
 /// Lowering.h): groups = 1 and dilation 1 only.
 bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
   auto s = op.getStrides(), p = op.getPads(), d = op.getDilations();
   if (op.getGroups() != 1 || d[0] != 1 || d[1] != 1 || hintsFor(op).layout == "gather")
     return false;
+  if (hintsFor(op).layout == "nchw")
+    return lowerConvTransposeColumns(op);
   Tensor in = get(op.getInput()), w = get(op.getWeight());
   Shape outShape = shapeOf(op.getResult());
   const int OB = 16;
   int C = in.dim(1), F = int(outShape[1]), KH = w.dim(2), KW = w.dim(3);
-  int sy = int(s[0]), sx = int(s[1]), pt = int(p[0]), pl = int(p[1]);
-  // Along an axis of one input element only tap (o + pad) reaches output o,
-  // whatever the stride: a stride of at least K makes every phase one tap.
-  if (in.dim(2) == 1)
-    sy = std::max(sy, KH);
-  if (in.dim(3) == 1)
-    sx = std::max(sx, KW);
+  PhaseAxis ay(int(s[0]), int(p[0]), KH, in.dim(2), outShape[2]);
+  PhaseAxis ax(int(s[1]), int(p[1]), KW, in.dim(3), outShape[3]);
   PhasedConv pc;
   pc.op = op;
   pc.icBlock = inputBlock(C);
   pc.inBlocks = C / pc.icBlock;
   pc.outBlocks = (F + OB - 1) / OB;
-  pc.strideY = sy, pc.strideX = sx;
-  pc.tapsY = (KH + sy - 1) / sy, pc.tapsX = (KW + sx - 1) / sx;
-  pc.phaseH = (int(outShape[2]) + sy - 1) / sy;
-  pc.phaseW = (int(outShape[3]) + sx - 1) / sx;
-  int JY = pc.tapsY, JX = pc.tapsX, icb = pc.icBlock, phases = sy * sx;
+  pc.strideY = ay.stride, pc.strideX = ax.stride;
+  pc.tapsY = ay.taps, pc.tapsX = ax.taps;
+  pc.phaseH = ay.extent;
+  pc.phaseW = ax.extent;
+  int sy = ay.stride, sx = ax.stride, JY = ay.taps, JX = ax.taps, icb = pc.icBlock;
+  int phases = sy * sx;
   std::string base = funcName(op);
   Var co("co"), qx("qx"), qy("qy"), px("px"), py("py"), ob("ob"), n("n"), ci("ci"), cb("cb"),
       jx("jx"), jy("jy"), ph("ph");
@@ -868,32 +917,22 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
   Var x("x"), y("y");
   pc.pack(ci, x, y, cb, n) = packedRead(op.getInput(), n, cb, ci, icb, y, x, JY - 1, JX - 1);
 
-  // Kernel row of phase tap j: (phase + pad) % s + s * (J - 1 - j).
-  auto tap = [](int phase, int pad, int stride, int taps, int j) {
-    return (phase + pad) % stride + stride * (taps - 1 - j);
-  };
   pc.weights = newFunc(op, base + "_weights");
   if (auto data = constantOperand(op.getWeight())) {
     Halide::Buffer<float> buf(std::vector<int>{OB, icb, JX, JY, pc.inBlocks, pc.outBlocks, phases},
                               uniqueName(base + "_w"));
     buf.fill(0.0f);
-    for (int fy = 0; fy < sy; ++fy)
-      for (int fx = 0; fx < sx; ++fx)
-        for (int j = 0; j < JY; ++j)
-          for (int i = 0; i < JX; ++i) {
-            int ky = tap(fy, pt, sy, JY, j), kx = tap(fx, pl, sx, JX, i);
-            if (ky >= KH || kx >= KW)
-              continue;
-            for (int f = 0; f < F; ++f)
-              for (int c = 0; c < C; ++c)
-                buf(f % OB, c % icb, i, j, c / icb, f / OB, fy * sx + fx) =
-                    (*data)[((size_t(c) * F + f) * KH + ky) * KW + kx];
-          }
+    forEachPhaseTap(ay, ax, [&](int phase, int j, int i, int ky, int kx) {
+      for (int f = 0; f < F; ++f)
+        for (int c = 0; c < C; ++c)
+          buf(f % OB, c % icb, i, j, c / icb, f / OB, phase) =
+              (*data)[((size_t(c) * F + f) * KH + ky) * KW + kx];
+    });
     pc.weights(co, ci, jx, jy, cb, ob, ph) = buf(co, ci, jx, jy, cb, ob, ph);
     pc.weightsConstant = true;
   } else {
     Expr fy = ph / sx, fx = ph % sx;
-    Expr ky = (fy + pt) % sy + sy * (JY - 1 - jy), kx = (fx + pl) % sx + sx * (JX - 1 - jx);
+    Expr ky = (fy + ay.pad) % sy + sy * (JY - 1 - jy), kx = (fx + ax.pad) % sx + sx * (JX - 1 - jx);
     pc.weights(co, ci, jx, jy, cb, ob, ph) =
         readOr(w, {cb * icb + ci, ob * OB + co, ky, kx}, 0.0f);
   }
@@ -905,16 +944,10 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
   pc.acc(co, qx, qy, px, py, ob, n) = init;
   pc.r = RDom(0, icb, 0, JX, 0, JY, 0, pc.inBlocks, "r"); // ci, jx, jy, cb
   RDom &r = pc.r;
-  // Phase taps that fall beyond the kernel (zero weights) are the first
-  // ones: tap j is real when j >= J - 1 - (K - 1 - (phase + pad) % s) / s.
-  auto firstTap = [](Expr phase, int pad, int stride, int taps, int k) {
-    return taps - 1 - (k - 1 - (phase + pad) % stride) / stride;
-  };
-  bool ragged = KH % sy != 0 || KW % sx != 0;
-  if (ragged)
-    r.where(r.y >= firstTap(px, pl, sx, JX, KW) && r.z >= firstTap(py, pt, sy, JY, KH));
+  if (ax.ragged() || ay.ragged())
+    r.where(r.y >= ax.firstTap(px) && r.z >= ay.firstTap(py));
   pc.acc(co, qx, qy, px, py, ob, n) +=
-      pc.pack(r.x, qx + (px + pl) / sx + r.y, qy + (py + pt) / sy + r.z, r.w, n) *
+      pc.pack(r.x, qx + ax.offset(px) + r.y, qy + ay.offset(py) + r.z, r.w, n) *
       pc.weights(co, r.x, r.y, r.z, r.w, ob, py * sx + px);
   pc.out = newFunc(op, base + "_out");
   pc.out(co, px, qx, py, qy, ob, n) = pc.acc(co, qx, qy, px, py, ob, n);
@@ -924,6 +957,63 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
        }));
   model.funcs.back().view = true;
   model.phasedConvs.push_back(pc);
+  return true;
+}
+
+/// ColumnPhasedConv (Lowering.h): the sub-pixel conv_transpose2d with
+/// vectors along output columns, when cnn.tiling asks for "nchw" (fewer
+/// output channels than a vector).
+bool Lowerer::lowerConvTransposeColumns(cnn::ConvTranspose2DOp op) {
+  auto s = op.getStrides(), p = op.getPads();
+  Tensor in = get(op.getInput()), w = get(op.getWeight());
+  std::optional<std::vector<float>> data = constantOperand(op.getWeight());
+  if (!data)
+    return false;
+  Shape outShape = shapeOf(op.getResult());
+  int C = in.dim(1), F = int(outShape[1]), KH = w.dim(2), KW = w.dim(3);
+  PhaseAxis ay(int(s[0]), int(p[0]), KH, in.dim(2), outShape[2]);
+  PhaseAxis ax(int(s[1]), int(p[1]), KW, in.dim(3), outShape[3]);
+  int sx = ax.stride, JY = ay.taps, JX = ax.taps;
+  ColumnPhasedConv cc;
+  cc.op = op;
+  cc.channels = F;
+  cc.strideY = ay.stride, cc.strideX = sx, cc.tapsX = JX;
+  cc.phaseH = ay.extent, cc.phaseW = ax.extent;
+  std::string base = funcName(op);
+  Var qx("qx"), qy("qy"), f("f"), px("px"), py("py"), n("n"), x("x"), y("y"), c("c");
+  cc.qx = qx, cc.qy = qy, cc.f = f, cc.px = px, cc.py = py, cc.n = n, cc.x = x, cc.y = y, cc.c = c;
+  cc.pack = newFunc(op, base + "_pack");
+  cc.pack(x, y, c, n) = packedRead(op.getInput(), n, c, 0, 1, y, x, JY - 1, JX - 1);
+
+  // weights(f, jx, jy, c, phase): a tap's channels side by side.
+  Halide::Buffer<float> wb(std::vector<int>{F, JX, JY, C, ay.stride * sx}, uniqueName(base + "_w"));
+  wb.fill(0.0f);
+  forEachPhaseTap(ay, ax, [&](int phase, int j, int i, int ky, int kx) {
+    for (int k = 0; k < F; ++k)
+      for (int ch = 0; ch < C; ++ch)
+        wb(k, i, j, ch, phase) = (*data)[((size_t(ch) * F + k) * KH + ky) * KW + kx];
+  });
+  Expr init = 0.0f;
+  if (Value bias = op.getBias())
+    init = get(bias)({f});
+  cc.acc = newFunc(op, base + "_acc");
+  cc.acc(qx, qy, f, px, py, n) = init;
+  cc.r = RDom(0, JX, 0, JY, 0, C, "r"); // jx, jy, c
+  RDom &r = cc.r;
+  if (ax.ragged() || ay.ragged())
+    r.where(r.x >= ax.firstTap(px) && r.y >= ay.firstTap(py));
+  cc.acc(qx, qy, f, px, py, n) +=
+      cc.pack(qx + ax.offset(px) + r.x, qy + ay.offset(py) + r.y, r.z, n) *
+      wb(f, r.x, r.y, r.z, py * sx + px);
+  cc.out = newFunc(op, base + "_out");
+  cc.out(qx, qy, f, px, py, n) = cc.acc(qx, qy, f, px, py, n);
+  Func out = cc.out;
+  int sy = ay.stride;
+  bind(op, define(op, outShape, [&](const Coords &i) {
+         return out(i[3] / sx, i[2] / sy, i[1], i[3] % sx, i[2] % sy, i[0]);
+       }));
+  model.funcs.back().view = true;
+  model.columnPhasedConvs.push_back(cc);
   return true;
 }
 
@@ -1298,7 +1388,7 @@ llvm::Error Lowerer::lowerOp(Operation *op) {
       .Case<GlobalMaxPoolOp>([&](auto o) { lowerGlobalPool(o, true); return done(o); })
       .Case<ReluOp>([&](auto) { return unary([=](Expr x) { return Halide::max(x, zero); }); })
       .Case<SigmoidOp>([&](auto) { return unary([=](Expr x) { return one / (one + Halide::exp(-x)); }); })
-      .Case<TanhOp>([&](auto) { return unary([](Expr x) { return Halide::tanh(x); }); })
+      .Case<TanhOp>([&](auto) { return unary([](Expr x) { return tanhOf(x); }); })
       .Case<HardSwishOp>([&](auto) {
         return unary([=](Expr x) { return x * Halide::clamp(x / 6.0f + 0.5f, zero, one); });
       })
@@ -1310,7 +1400,7 @@ llvm::Error Lowerer::lowerOp(Operation *op) {
         if (o.getApproximate())
           return unary([](Expr x) {
             const float k = 0.7978845608028654f; // sqrt(2 / pi)
-            return 0.5f * x * (1.0f + Halide::tanh(k * (x + 0.044715f * x * x * x)));
+            return 0.5f * x * (1.0f + tanhOf(k * (x + 0.044715f * x * x * x)));
           });
         return unary([](Expr x) { return 0.5f * x * (1.0f + Halide::erf(x * 0.7071067811865476f)); });
       })

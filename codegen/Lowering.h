@@ -136,6 +136,27 @@ struct PhasedConv {
   bool weightsConstant = false; // packed at compile time
 };
 
+/// A conv_transpose2d with fewer output channels than a vector (a
+/// generator's or decoder's last layer: 3 channels), by the sub-pixel
+/// decomposition of PhasedConv but with vectors along each phase's output
+/// columns and the channels in the register tile: PhasedConv's 16-channel
+/// blocks would leave 13 of 16 lanes idle.
+///   pack(x, y, c, n)              = input padded by Jy - 1 / Jx - 1 (NCHW)
+///   acc(qx, qy, f, px, py, n)     = bias + sum over (jx, jy, c) of
+///       pack(qx + (px + padLeft) / sx + jx, qy + (py + padTop) / sy + jy,
+///            c, n) * weights(f, jx, jy, c, py * sx + px)
+///   out(qx, qy, f, px, py, n)     = acc, in register tiles
+/// The op's NCHW result is a view of `out`.
+struct ColumnPhasedConv {
+  mlir::Operation *op = nullptr;
+  Halide::Func pack, acc, out;
+  Halide::Var qx, qy, f, px, py, n, x, y, c;
+  Halide::RDom r; // jx, jy, c
+  int channels = 1; // f's extent
+  int strideX = 1, strideY = 1, tapsX = 1;
+  int phaseW = 1, phaseH = 1; // qx, qy extents
+};
+
 /// Units per block of a recurrent op's packed recurrent weights: a step's
 /// GEMV tile is one block (4 vectors of 16) x the gates it computes, so up
 /// to 16 accumulators, and reads the block's weights contiguously.
@@ -224,6 +245,7 @@ struct LoweredModel {
   std::vector<LoweredFunc> funcs; // every Func to schedule, producers first
   std::vector<BlockedConv> convs; // blocked convs (their view is in funcs)
   std::vector<PhasedConv> phasedConvs; // sub-pixel conv_transpose2d
+  std::vector<ColumnPhasedConv> columnPhasedConvs; // the same, few channels
   std::vector<WinogradConv> winogradConvs;
   std::vector<BlockedDepthwise> depthwiseConvs;
   /// Every Func the lowering created (inline reductions included) with the
@@ -256,6 +278,9 @@ llvm::Expected<std::vector<float>> constantData(mlir::ElementsAttr value);
 llvm::Error runJit(LoweredModel &model,
                    const std::vector<const float *> &inputs,
                    const std::vector<float *> &outputs);
+
+/// tanh that vectorises (Halide::tanh is a scalar libm call per lane).
+Halide::Expr tanhOf(Halide::Expr x);
 
 /// Halide's messages as an llvm::Error; used by every Halide call site.
 llvm::Error halideError(const Halide::Error &e);

@@ -65,6 +65,8 @@ llvm::SmallPtrSet<Operation *, 32> computedOps(const LoweredModel &model) {
     ops.insert(c.op);
   for (const PhasedConv &c : model.phasedConvs)
     ops.insert(c.op);
+  for (const ColumnPhasedConv &c : model.columnPhasedConvs)
+    ops.insert(c.op);
   for (const WinogradConv &c : model.winogradConvs)
     ops.insert(c.op);
   for (const BlockedDepthwise &c : model.depthwiseConvs)

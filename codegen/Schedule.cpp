@@ -490,6 +490,44 @@ void schedulePhasedConv(PhasedConv &pc) {
 /// shorter ones, else 1 (scalar).
 int lanesFor(int extent) { return extent >= 16 ? 16 : extent >= 8 ? 8 : 1; }
 
+/// ColumnPhasedConv: a register tile of every channel x `rows` rows x one
+/// vector of a phase's columns (about 24 accumulators), the reduction over
+/// (jx, jy, c) inside it; threads over rows of tiles, every phase inside.
+void scheduleColumnPhasedConv(ColumnPhasedConv &cc) {
+  ScheduleHints hints = hintsFor(cc.op);
+  int lanes = lanesFor(cc.phaseW);
+  int rows = std::max(1, std::min(cc.phaseH, 24 / cc.channels));
+  Var qxo("qxo"), qxi("qxi"), qyo("qyo"), qyi("qyi");
+  cc.out.bound(cc.f, 0, cc.channels)
+      .bound(cc.px, 0, cc.strideX)
+      .bound(cc.py, 0, cc.strideY)
+      .bound(cc.qx, 0, cc.phaseW)
+      .bound(cc.qy, 0, cc.phaseH)
+      .compute_root()
+      // Stored in the NCHW order of the full-resolution output (x = sx * qx
+      // + px), so its consumers read whole vectors; the stores are strided.
+      .reorder_storage(cc.px, cc.qx, cc.py, cc.qy, cc.f, cc.n)
+      .split(cc.qx, qxo, qxi, lanes, TailStrategy::ShiftInwards)
+      .split(cc.qy, qyo, qyi, rows, TailStrategy::ShiftInwards)
+      .reorder(qxi, qyi, cc.f, qxo, cc.px, cc.py, qyo, cc.n)
+      .vectorize(qxi)
+      .unroll(qyi)
+      .unroll(cc.f);
+  if (hints.parallel)
+    cc.out.parallel(qyo);
+  cc.acc.compute_at(cc.out, qxo).vectorize(cc.qx).unroll(cc.qy).unroll(cc.f);
+  Halide::Stage up = cc.acc.update();
+  up.reorder(cc.qx, cc.qy, cc.f, cc.r.x, cc.r.y, cc.r.z)
+      .vectorize(cc.qx)
+      .unroll(cc.qy)
+      .unroll(cc.f);
+  if (cc.tapsX <= 4)
+    up.unroll(cc.r.x);
+  cc.pack.compute_root().vectorize(cc.x, 16, TailStrategy::GuardWithIf);
+  if (hints.parallel)
+    cc.pack.parallel(cc.c);
+}
+
 /// Splits an update stage's `v` into vectors of `lanes` (guarded tails) and
 /// returns {outer, lanes}; the lanes are vectorised unless the C++ backend
 /// (no predicated loads) would need a tail of `extent`.
@@ -706,6 +744,8 @@ void applySchedule(LoweredModel &model) {
     scheduleBlockedConv(bc, consumerLevel(model, bc));
   for (PhasedConv &pc : model.phasedConvs)
     schedulePhasedConv(pc);
+  for (ColumnPhasedConv &cc : model.columnPhasedConvs)
+    scheduleColumnPhasedConv(cc);
   for (WinogradConv &wc : model.winogradConvs)
     scheduleWinogradConv(wc);
   for (BlockedDepthwise &dw : model.depthwiseConvs)

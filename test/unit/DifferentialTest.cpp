@@ -329,6 +329,28 @@ bool genConvTranspose(Rng &r, Batch &b) {
                 b.ints("dilations", d), b.i64("groups", g)});
 }
 
+/// A conv_transpose2d with constant weights and fewer output channels than a
+/// vector, marked "nchw" as --cnn-choose-tiling marks it (ColumnPhasedConv:
+/// vectors along each phase's columns; widths from scalar to two vectors).
+bool genConvTransposeColumns(Rng &r, Batch &b) {
+  int64_t c = r.range(1, 20), f = r.range(1, 15);
+  Shape x{r.range(1, 2), c, r.range(1, 12), r.range(1, 40)};
+  Shape w{c, f, r.range(1, 5), r.range(1, 5)};
+  Shape s{r.range(1, 3), r.range(1, 3)};
+  Shape op{r.range(0, s[0] - 1), r.range(0, s[1] - 1)};
+  Shape p{r.range(0, 1), r.range(0, 1), r.range(0, 1), r.range(0, 1)};
+  std::vector<Value> ops{b.arg(x), b.constant(w)};
+  bool bias = r.coin();
+  if (bias)
+    ops.push_back(b.arg({f}));
+  auto tiling = b.b().getDictionaryAttr({b.attr("layout", b.b().getStringAttr("nchw"))});
+  return b.add(fmt({{"x", str(x)}, {"w", str(w)}, {"s", str(s)}, {"p", str(p)},
+                    {"outpad", str(op)}, {"bias", str(bias)}}),
+               "conv_transpose2d", ops,
+               {b.ints("strides", s), b.ints("pads", p), b.ints("output_padding", op),
+                b.ints("dilations", {1, 1}), b.i64("groups", 1), b.attr("cnn.tiling", tiling)});
+}
+
 /// Kernel, strides and pads of a pooling case (pads up to half the kernel).
 struct PoolGeometry {
   Shape x, k, s, p;
@@ -614,6 +636,7 @@ std::vector<OpCase> opCases() {
       {"conv2d_depthwise_blocked", 18, genConvDepthwiseBlocked},
       {"blocked_chain", 6, genBlockedChain},
       {"conv_transpose2d", 24, genConvTranspose},
+      {"conv_transpose2d_columns", 24, genConvTransposeColumns},
       {"max_pool2d", 24, genMaxPool},
       {"avg_pool2d", 24, genAvgPool},
       {"global_avg_pool", 6, genGlobalPool("global_avg_pool")},
