@@ -595,6 +595,7 @@ bool Lowerer::lowerConvBlocked(cnn::Conv2DOp op) {
   bc.outH = int(outShape[2]);
   bc.outW = int(outShape[3]);
   bc.kernelW = KW;
+  bc.kernelH = KH;
   std::string base = funcName(op);
   Var co("co"), x("x"), y("y"), ob("ob"), n("n"), ci("ci"), cb("cb"), kx("kx"), ky("ky");
   bc.co = co, bc.x = x, bc.y = y, bc.ob = ob, bc.n = n, bc.ci = ci, bc.cb = cb;

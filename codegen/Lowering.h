@@ -58,7 +58,7 @@ struct BlockedConv {
   Halide::Var co, x, y, ob, n, ci, cb;
   Halide::RDom r; // ci, kx, ky, cb
   int icBlock = 16, inBlocks = 1, outBlocks = 1, outW = 1, outH = 1;
-  int kernelW = 1;
+  int kernelW = 1, kernelH = 1;
   bool weightsConstant = false; // packed at compile time
   /// The Func the schedule tiles and consumers read: `out`, or the last
   /// Func of the fused epilogue chain on it (activation, residual add), so

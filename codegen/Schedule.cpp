@@ -308,11 +308,24 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
     up.unroll(r.y);
 
   if (!bc.packInline) {
-    bc.pack.bound(bc.ci, 0, bc.icBlock).bound(bc.cb, 0, bc.inBlocks).compute_root();
+    bc.pack.bound(bc.ci, 0, bc.icBlock).bound(bc.cb, 0, bc.inBlocks);
     if (bc.icBlock >= 8)
       bc.pack.vectorize(bc.ci);
-    if (hints.parallel)
-      parallelPack(bc.pack);
+    if (bc.kernelW == 1 && bc.kernelH == 1 && hints.parallel && root) {
+      // A 1x1 conv's rows need no halo: each task packs its own rows (of a
+      // concat of branches, say) while they are in cache, and the packed
+      // copy of the whole input (12 MiB for the dilated stack) is never
+      // stored. It is packed once per block tile of the row.
+      bc.pack.compute_at(out, t);
+      int64_t rows = int64_t(ty) * mlir::cast<mlir::cnn::Conv2DOp>(bc.op).getStrides()[0];
+      int64_t bytes = int64_t(4) * bc.icBlock * bc.inBlocks * paddedWidth(bc.op) * rows;
+      if (bytes <= kTaskStackBytes)
+        bc.pack.store_in(Halide::MemoryType::Stack);
+    } else {
+      bc.pack.compute_root();
+      if (hints.parallel)
+        parallelPack(bc.pack);
+    }
   }
   if (!bc.weightsConstant)
     bc.weights.compute_root().vectorize(bc.co);
