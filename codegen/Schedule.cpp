@@ -162,9 +162,11 @@ constexpr int kTaskRows = 8;
 /// 0.83x of its unfused time).
 int taskBlocks(int blocks) { return blocks % 2 == 0 ? 2 : 1; }
 
-/// Per-task buffers up to this size live on the task's stack: a
-/// halide_malloc per task (the glue's arena takes a lock) cost ~3% of
-/// MobileNetV2; Halide's worker threads have 8 MiB stacks.
+/// Per-task buffers up to this size are marked MemoryType::Stack: Halide
+/// puts them on the task's stack up to 16 KiB and otherwise allocates them
+/// once per task and reuses them (its pseudostack), instead of a
+/// halide_malloc per use (the glue's arena takes a lock: ~3% of
+/// MobileNetV2). Halide's worker threads have 8 MiB stacks.
 constexpr int64_t kTaskStackBytes = 256 * 1024;
 
 /// Input rows that kTaskRows output rows of a window op read.
@@ -179,11 +181,17 @@ int64_t taskInputRows(mlir::Operation *op) {
   return (kTaskRows - 1) * stride + (kernel - 1) * dilation + 1;
 }
 
-/// Stores `f` (`blocks` channel blocks of `width` columns x the input rows
-/// of a task of `consumer`) on the stack when it is small enough.
-void taskBuffer(Func f, mlir::Operation *consumer, int64_t width, int blocks) {
-  if (16 * blocks * width * taskInputRows(consumer) * 4 <= kTaskStackBytes)
+/// Marks a per-task buffer of `floats` for the stack when it is small
+/// enough (kTaskStackBytes).
+void taskStack(Func f, int64_t floats) {
+  if (floats * 4 <= kTaskStackBytes)
     f.store_in(Halide::MemoryType::Stack);
+}
+
+/// taskStack for `f`: `blocks` channel blocks of `width` columns x the input
+/// rows of a task of `consumer`.
+void taskBuffer(Func f, mlir::Operation *consumer, int64_t width, int blocks) {
+  taskStack(f, int64_t(16) * blocks * width * taskInputRows(consumer));
 }
 
 /// Input width of a window op (padded for a conv).
@@ -318,9 +326,7 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
       // stored. It is packed once per block tile of the row.
       bc.pack.compute_at(out, t);
       int64_t rows = int64_t(ty) * mlir::cast<mlir::cnn::Conv2DOp>(bc.op).getStrides()[0];
-      int64_t bytes = int64_t(4) * bc.icBlock * bc.inBlocks * paddedWidth(bc.op) * rows;
-      if (bytes <= kTaskStackBytes)
-        bc.pack.store_in(Halide::MemoryType::Stack);
+      taskStack(bc.pack, int64_t(bc.icBlock) * bc.inBlocks * paddedWidth(bc.op) * rows);
     } else {
       bc.pack.compute_root();
       if (hints.parallel)
