@@ -266,13 +266,19 @@ void schedulePoolTasks(LoweredFunc &lf, bool parallel) {
   scheduleTasks(lf.func, v[4], v[3], v[2], v[1], v[0], int(lf.shape[1]), parallel);
 }
 
-/// A packed input (ci, x, y, cb, n) in one parallel loop over the rows of
-/// every block: parallel rows inside the loop over blocks started one
-/// parallel loop per block (32 for a 512-channel input).
-void parallelPack(Func pack) {
+/// A packed input (ci, x, y, cb, n) computed whole: vectors over ci when a
+/// block has 8 or 16 channels, and over threads one parallel loop over the
+/// rows of every block (parallel rows inside the loop over blocks started
+/// one parallel loop per block: 32 for a 512-channel input).
+void rootPack(Func pack, int icBlock, bool parallel) {
   std::vector<Var> a = pack.args();
-  Var rows("pack_rows");
-  pack.fuse(a[2], a[3], rows).parallel(rows);
+  pack.compute_root();
+  if (icBlock >= 8)
+    pack.vectorize(a[0]);
+  if (parallel) {
+    Var rows("pack_rows");
+    pack.fuse(a[2], a[3], rows).parallel(rows);
+  }
 }
 
 /// The blocked conv: a register tile of tileOc channel blocks (16 lanes) x
@@ -317,20 +323,18 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
 
   if (!bc.packInline) {
     bc.pack.bound(bc.ci, 0, bc.icBlock).bound(bc.cb, 0, bc.inBlocks);
-    if (bc.icBlock >= 8)
-      bc.pack.vectorize(bc.ci);
     if (bc.kernelW == 1 && bc.kernelH == 1 && hints.parallel && root) {
       // A 1x1 conv's rows need no halo: each task packs its own rows (of a
       // concat of branches, say) while they are in cache, and the packed
       // copy of the whole input (12 MiB for the dilated stack) is never
       // stored. It is packed once per block tile of the row.
       bc.pack.compute_at(out, t);
+      if (bc.icBlock >= 8)
+        bc.pack.vectorize(bc.ci);
       int64_t rows = int64_t(ty) * mlir::cast<mlir::cnn::Conv2DOp>(bc.op).getStrides()[0];
       taskStack(bc.pack, int64_t(bc.icBlock) * bc.inBlocks * paddedWidth(bc.op) * rows);
     } else {
-      bc.pack.compute_root();
-      if (hints.parallel)
-        parallelPack(bc.pack);
+      rootPack(bc.pack, bc.icBlock, hints.parallel);
     }
   }
   if (!bc.weightsConstant)
@@ -434,11 +438,7 @@ void scheduleWinogradConv(WinogradConv &wc) {
   if (wc.icBlock >= 8)
     wc.V.vectorize(wc.ci);
 
-  wc.pack.compute_root();
-  if (wc.icBlock >= 8)
-    wc.pack.vectorize(wc.ci);
-  if (hints.parallel)
-    parallelPack(wc.pack);
+  rootPack(wc.pack, wc.icBlock, hints.parallel);
 }
 
 /// The sub-pixel conv_transpose2d: per output phase, the register tile of
@@ -496,11 +496,7 @@ void schedulePhasedConv(PhasedConv &pc) {
   if (pc.tapsX > 1 && pc.tapsX <= 7)
     up.unroll(r.y);
 
-  pc.pack.compute_root();
-  if (pc.icBlock >= 8)
-    pc.pack.vectorize(pc.ci);
-  if (hints.parallel)
-    parallelPack(pc.pack);
+  rootPack(pc.pack, pc.icBlock, hints.parallel);
   if (!pc.weightsConstant)
     pc.weights.compute_root().vectorize(Var(pc.weights.args()[0].name()));
 }
