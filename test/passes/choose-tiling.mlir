@@ -18,9 +18,10 @@ func.func @resnet_3x3(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> 
 
 // -----
 
-// 3x3 stride 2, 64 -> 128, 56 -> 28: 4 input phases.
+// 3x3 stride 2, 64 -> 128, 56 -> 28: 4 input phases; 28 columns in 4
+// balanced tiles of 7 (4 of 8 would compute 4 columns twice).
 // CHECK-LABEL: func.func @stride2(
-// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 7 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @stride2(%x: tensor<1x64x56x56xf32>, %w: tensor<128x64x3x3xf32>) -> tensor<1x128x28x28xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<128x64x3x3xf32>) -> tensor<1x128x28x28xf32>
   return %0 : tensor<1x128x28x28xf32>
@@ -48,9 +49,9 @@ func.func @pointwise(%x: tensor<1x256x56x56xf32>, %w: tensor<64x256x1x1xf32>) ->
 
 // -----
 
-// 1x1 at 7x7: GEMM over 49 pixels, still 8 wide (the tile crosses rows).
+// 1x1 at 7x7: GEMM over 49 pixels in 7 tiles of 7 (the tiles cross rows).
 // CHECK-LABEL: func.func @pointwise_7x7(
-// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 960 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 960 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 7 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
 func.func @pointwise_7x7(%x: tensor<1x960x7x7xf32>, %w: tensor<320x960x1x1xf32>) -> tensor<1x320x7x7xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x960x7x7xf32>, tensor<320x960x1x1xf32>) -> tensor<1x320x7x7xf32>
   return %0 : tensor<1x320x7x7xf32>
@@ -60,7 +61,7 @@ func.func @pointwise_7x7(%x: tensor<1x960x7x7xf32>, %w: tensor<320x960x1x1xf32>)
 
 // 1x1 stride 2 (ResNet downsample): not a GEMM over contiguous pixels.
 // CHECK-LABEL: func.func @pointwise_s2(
-// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 7 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
 func.func @pointwise_s2(%x: tensor<1x64x56x56xf32>, %w: tensor<128x64x1x1xf32>) -> tensor<1x128x28x28xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<128x64x1x1xf32>) -> tensor<1x128x28x28xf32>
   return %0 : tensor<1x128x28x28xf32>
@@ -102,14 +103,25 @@ func.func @deconv(%x: tensor<1x512x4x4xf32>, %w: tensor<512x256x4x4xf32>) -> ten
 
 // -----
 
-// ResNet layer4: 3x3 512 -> 512 at 7x7. Width < 8: 2 blocks x 4 columns x 2
-// rows. The oc tile's weights for all 512 input channels (32 x 512 x 9 x 4 B
+// ResNet layer4: 3x3 512 -> 512 at 7x7 (direct): 2 blocks x the 7 columns
+// x 1 row (4 x 2 pixels would compute 64 for 49). The oc tile's weights for all 512 input channels (32 x 512 x 9 x 4 B
 // = 576 KiB) exceed half the L2, so the reduction is split in 256s.
 // CHECK-LABEL: func.func @narrow(
-// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 256 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 4 : i64, tile_y = 2 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 256 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 7 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @narrow(%x: tensor<1x512x7x7xf32>, %w: tensor<512x512x3x3xf32>) -> tensor<1x512x7x7xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x512x7x7xf32>, tensor<512x512x3x3xf32>) -> tensor<1x512x7x7xf32>
   return %0 : tensor<1x512x7x7xf32>
+}
+
+// -----
+
+// 17 columns: the fewest tiles of at most 8 (3), each 6 wide: 18 columns
+// computed, not 24.
+// CHECK-LABEL: func.func @ragged(
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 6 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+func.func @ragged(%x: tensor<1x64x17x17xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<1x64x17x17xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x17x17xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x17x17xf32>
+  return %0 : tensor<1x64x17x17xf32>
 }
 
 // -----
