@@ -72,14 +72,14 @@ struct BlockedConv {
 /// A depthwise conv2d (one input channel per group, C a multiple of 16) in
 /// the blocked layout of BlockedConv, so that it reads a blocked producer
 /// and feeds a blocked consumer without a transposition:
-///   pack(c, x, y, cb, n) = zero-padded input, channel cb * 16 + c
 ///   out(c, x, y, cb, n)  = bias + sum over (ky, kx) of
-///                          pack(c, x*s + kx*d, y*s + ky*d, cb, n) *
+///                          in(c, x*s + kx*d, y*s + ky*d, cb, n) *
 ///                          weights(c, kx, ky, cb)
-/// (the taps unrolled in one expression). The NCHW result is a view of out.
+/// (the taps unrolled in one expression), `in` the producer's blocked
+/// output read in place, zero outside it. The NCHW result is a view of out.
 struct BlockedDepthwise {
   mlir::Operation *op = nullptr;
-  Halide::Func pack, out;
+  Halide::Func out;
   Halide::Func stored; // as in BlockedConv
   Halide::Var c, x, y, cb, n;
   int blocks = 1;

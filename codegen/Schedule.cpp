@@ -342,14 +342,12 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
 }
 
 /// BlockedDepthwise: 16 channels per vector; tasks of kTaskRows rows x
-/// taskBlocks channel blocks over threads, the padded input of a task
-/// computed just before it, while in cache.
+/// taskBlocks channel blocks over threads (a producer marked "consumer" is
+/// computed per task, just before it, while in cache).
 void scheduleBlockedDepthwise(BlockedDepthwise &dw) {
   Func out = dw.stored; // has out's Vars; out itself is inlined into it
   out.bound(dw.c, 0, 16).bound(dw.cb, 0, dw.blocks);
   scheduleTasks(out, dw.c, dw.x, dw.y, dw.cb, dw.n, dw.blocks, hintsFor(dw.op).parallel);
-  dw.pack.compute_at(out, Var(kTask)).vectorize(dw.c);
-  taskBuffer(dw.pack, dw.op, paddedWidth(dw.op), taskBlocks(dw.blocks));
 }
 
 /// Bytes of a weight chunk that stays in L1 (48 KiB here) next to the
