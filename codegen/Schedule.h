@@ -38,6 +38,11 @@
 //            with constant weights by Winograd F(2x2, 3x3) (WinogradConv in
 //            Lowering.h); anything else (default "direct") keeps the direct
 //            loop nest.
+//   stationary winograd: "weights" orders the GEMM so that each chunk of a
+//            point's transformed weights serves every tile before the next
+//            (threads over channel blocks, M accumulated in memory); else
+//            threads over rows of tiles, each register tile's whole
+//            reduction in registers.
 //   unroll_kx conv2d: unroll the kernel-column loop (default true for
 //            kernels up to 7 wide).
 //
@@ -70,6 +75,7 @@ struct ScheduleHints {
   int tileOc = 0, tileX = 0, tileY = 0; // 0: default
   std::optional<bool> unrollKx;
   std::string algorithm; // conv2d: "winograd" or empty (direct)
+  std::string stationary; // winograd: "weights" or empty (inputs)
 };
 
 /// Defaults overridden by the op's `cnn.tiling` attribute (op may be null).

@@ -178,10 +178,18 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
                   vector-width input and output channels (unless
                   winograd=false): Winograd F(2x2, 3x3), whose tile_x and
                   tile_y then count 2x2 output tiles; else "direct".
+      stationary  Winograd only: "weights" when the filters outnumber the
+                  2x2 output tiles (the transformed weights are the larger
+                  GEMM operand and stay in cache while every tile passes),
+                  else "inputs".
     Register tile: about `accumulators` (default 16) vector accumulators,
-    tile_oc * tile_x * tile_y: 2 blocks x 8 columns; 2 x 4 x 2 when the
-    output width is < 8; 1 x 16 x 1 with a single channel block; tile_oc grows
-    (up to 4) when the output is too small to fill the tile with pixels. For
+    tile_oc * tile_x * tile_y: 2 blocks x up to 8 columns (1 x up to 16 with
+    a single channel block), balanced: the fewest tiles across the width,
+    then the narrowest that keeps their count (28 columns: 4 tiles of 7);
+    rows when a tile is at most half the columns (2 x 4 x 2 on a 4-wide
+    output). A weights-stationary Winograd conv keeps power-of-two widths
+    instead (8, else the largest power of two up to the tiles across). tile_oc grows (up to 4) when the output is too
+    small to fill the tile with pixels. For
     conv_transpose2d the widths are those of one output phase
     (ceil(OW / strides[1])). In the plain "nchw" layout the accumulators are
     vectors of output columns instead: tile_x = vector columns (one vector),

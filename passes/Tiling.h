@@ -43,6 +43,9 @@ struct Tiling {
   int64_t phases = 1, dilationPhases = 1;
   bool depthwise = false, gemm = false;
   std::string algorithm = "direct"; // or "winograd": F(2x2, 3x3)
+  // Winograd only: the GEMM operand that stays in cache, "weights" (the
+  // transformed weights outweigh the transformed input) or "inputs".
+  std::string stationary;
 };
 
 /// The decision documented in Passes.td (--cnn-choose-tiling).

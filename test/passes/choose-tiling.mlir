@@ -192,9 +192,11 @@ func.func @matmul(%a: tensor<4x64x32xf32>, %b: tensor<32x48xf32>) -> tensor<4x64
 // -----
 
 // The 3x3 s1 conv above with constant weights: Winograd F(2x2, 3x3); tile_x
-// counts 2x2 tiles (28 across), one row of tiles at a time.
+// counts 2x2 tiles (28 across: 4 balanced tiles of 7), one row of tiles at a
+// time. 784 tiles against 64 filters: the transformed input is the larger
+// operand, so it stays in cache.
 // CHECK-LABEL: func.func @winograd(
-// CHECK: cnn.tiling = {algorithm = "winograd", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "winograd", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, stationary = "inputs", tile_oc = 2 : i64, tile_x = 7 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 // NOWINO-LABEL: func.func @winograd(
 // NOWINO: algorithm = "direct"
 func.func @winograd(%x: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
@@ -206,13 +208,26 @@ func.func @winograd(%x: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
 // -----
 
 // ResNet conv5_x, 512 channels at 7x7: 4 tiles across, so 4 channel blocks
-// fill the 16 accumulators.
+// fill the 16 accumulators; 512 filters against 16 tiles: the weights stay.
 // CHECK-LABEL: func.func @winograd_small(
-// CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} tile_oc = 4 : i64, tile_x = 4 : i64, tile_y = 1 : i64
+// CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} stationary = "weights", tile_oc = 4 : i64, tile_x = 4 : i64, tile_y = 1 : i64
 func.func @winograd_small(%x: tensor<1x512x7x7xf32>) -> tensor<1x512x7x7xf32> {
   %w = cnn.constant dense<0.5> : tensor<512x512x3x3xf32>
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x512x7x7xf32>, tensor<512x512x3x3xf32>) -> tensor<1x512x7x7xf32>
   return %0 : tensor<1x512x7x7xf32>
+}
+
+// -----
+
+// ResNet conv4_x, 256 channels at 14x14: 49 tiles against 256 filters, so
+// the weights stay in cache; its GEMM guards the tail tile, and 4 tiles x 4
+// blocks (not 7 x 2) feed each broadcast to 4 blocks.
+// CHECK-LABEL: func.func @winograd_weights(
+// CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} stationary = "weights", tile_oc = 4 : i64, tile_x = 4 : i64, tile_y = 1 : i64
+func.func @winograd_weights(%x: tensor<1x256x14x14xf32>) -> tensor<1x256x14x14xf32> {
+  %w = cnn.constant dense<0.5> : tensor<256x256x3x3xf32>
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x256x14x14xf32>, tensor<256x256x3x3xf32>) -> tensor<1x256x14x14xf32>
+  return %0 : tensor<1x256x14x14xf32>
 }
 
 // -----
