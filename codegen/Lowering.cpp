@@ -716,9 +716,11 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
         u(f % OB, c % icb, c / icb, k, f / OB) = t[k];
     }
   wc.r = RDom(0, icb, 0, wc.inBlocks, "r"); // ci, cb
+  wc.acc = newFunc(op, base + "_acc");
+  wc.acc(co, tx, ty, e, ob, n) = 0.0f;
+  wc.acc(co, tx, ty, e, ob, n) += wc.V(wc.r.x, tx, ty, e, wc.r.y, n) * u(co, wc.r.x, wc.r.y, e, ob);
   wc.M = newFunc(op, base + "_M");
-  wc.M(co, tx, ty, e, ob, n) = 0.0f;
-  wc.M(co, tx, ty, e, ob, n) += wc.V(wc.r.x, tx, ty, e, wc.r.y, n) * u(co, wc.r.x, wc.r.y, e, ob);
+  wc.M(co, tx, ty, e, ob, n) = wc.acc(co, tx, ty, e, ob, n);
 
   Expr bias = 0.0f;
   if (Value b = op.getBias())

@@ -95,15 +95,17 @@ struct BlockedDepthwise {
 ///   pack(ci, x, y, cb, n)      = zero-padded input, as in BlockedConv
 ///   V(ci, tx, ty, e, cb, n)    = (B^T d B)[e] of the 4x4 input tile of
 ///                                (tx, ty) (columns D(2t + k) + f, k < 4)
-///   M(co, tx, ty, e, ob, n)    = sum over (ci, cb) of V(ci, tx, ty, e, cb, n)
+///   acc(co, tx, ty, e, ob, n)  = sum over (ci, cb) of V(ci, tx, ty, e, cb, n)
 ///                                * U(co, ci, e, cb, ob), U = G g G^T packed
 ///                                at compile time
+///   M(co, tx, ty, e, ob, n)    = acc, as stored (acc lives in registers
+///                                when the schedule allows)
 ///   out(co, i, tx, j, ty, ob, n) = bias + (A^T M A)[j][i] of tile (tx, ty)
 /// The op's result, blocked (co, x, y, ob, n) and NCHW, is a view of `out`
 /// (undilated, out's memory order is exactly the blocked one).
 struct WinogradConv {
   mlir::Operation *op = nullptr;
-  Halide::Func pack, V, M, out;
+  Halide::Func pack, V, acc, M, out;
   Halide::Var co, x, y, ob, n, ci, cb, tx, ty, e, i, j;
   Halide::RDom r; // ci, cb
   int icBlock = 16, inBlocks = 1, outBlocks = 1;

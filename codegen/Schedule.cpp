@@ -424,11 +424,11 @@ void scheduleWinogradConv(WinogradConv &wc) {
   if (weightsStationary) {
     // Each chunk of a point's weights serves every row of tiles while it is
     // in L1, so U is read from memory once (it was read once per row); the
-    // chunks accumulate into M in memory.
-    wc.M.compute_at(wc.out, obo).vectorize(wc.co);
+    // chunks accumulate in memory (M is acc).
+    wc.acc.compute_at(wc.out, obo).vectorize(wc.co);
     int chunk = weightChunkBlocks(wc.icBlock * tob, wc.inBlocks);
     Halide::RVar rco("rco"), rci("rci");
-    wc.M.update()
+    wc.acc.update()
         .split(wc.tx, mto, mti, tt, TailStrategy::GuardWithIf)
         .split(r.y, rco, rci, chunk, TailStrategy::GuardWithIf)
         .reorder(wc.co, mti, wc.ob, r.x, rci, mto, wc.ty, rco, wc.e, wc.n)
@@ -436,18 +436,17 @@ void scheduleWinogradConv(WinogradConv &wc) {
         .unroll(mti)
         .unroll(wc.ob);
   } else {
-    // The whole reduction runs per register tile: M is zeroed and summed in
-    // registers and stored once (zeroing the stored M first, then loading
-    // it back, took 4.5% of the dilated stack in memset).
-    Func stored = wc.M.in();
-    stored.compute_at(wc.out, obo)
+    // The whole reduction runs per register tile: acc is zeroed and summed
+    // in registers and stored once as M (zeroing a stored acc first, then
+    // loading it back, took 4.5% of the dilated stack in memset).
+    wc.M.compute_at(wc.out, obo)
         .split(wc.tx, mto, mti, tt, TailStrategy::ShiftInwards)
         .reorder(wc.co, mti, wc.ob, mto, wc.ty, wc.e, wc.n)
         .vectorize(wc.co)
         .unroll(mti)
         .unroll(wc.ob);
-    wc.M.compute_at(stored, mto).vectorize(wc.co).unroll(wc.tx).unroll(wc.ob);
-    wc.M.update()
+    wc.acc.compute_at(wc.M, mto).vectorize(wc.co).unroll(wc.tx).unroll(wc.ob);
+    wc.acc.update()
         .reorder(wc.co, wc.tx, wc.ob, r.x, r.y, wc.ty, wc.e, wc.n)
         .vectorize(wc.co)
         .unroll(wc.tx)
