@@ -36,7 +36,6 @@ Shape shapeOf(Value v) {
   return Shape(s.begin(), s.end());
 }
 
-
 /// ONNX activation functions of the recurrent ops.
 Expr activate(const cnn::RecurrentActivation &f, Expr x) {
   const std::string &name = f.name;

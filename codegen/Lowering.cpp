@@ -866,8 +866,11 @@ struct PhaseAxis {
     taps = (kernel + this->stride - 1) / this->stride;
     extent = int((out + this->stride - 1) / this->stride);
   }
-  /// Kernel index of tap j of `phase`: (phase + pad) % s + s * (J - 1 - j).
-  int tap(int phase, int j) const { return (phase + pad) % stride + stride * (taps - 1 - j); }
+  /// Kernel index of tap j of `phase`: (phase + pad) % s + s * (J - 1 - j);
+  /// int at compile time, Expr for weights read at run time.
+  template <class T> T tap(T phase, T j) const {
+    return (phase + pad) % stride + stride * (taps - 1 - j);
+  }
   /// Input offset of `phase` (before the tap).
   Expr offset(Expr phase) const { return (phase + pad) / stride; }
   /// The first real tap of `phase`: earlier ones fall beyond the kernel.
@@ -941,8 +944,7 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
     pc.weights(co, ci, jx, jy, cb, ob, ph) = buf(co, ci, jx, jy, cb, ob, ph);
     pc.weightsConstant = true;
   } else {
-    Expr fy = ph / sx, fx = ph % sx;
-    Expr ky = (fy + ay.pad) % sy + sy * (JY - 1 - jy), kx = (fx + ax.pad) % sx + sx * (JX - 1 - jx);
+    Expr ky = ay.tap<Expr>(ph / sx, jy), kx = ax.tap<Expr>(ph % sx, jx);
     pc.weights(co, ci, jx, jy, cb, ob, ph) =
         readOr(w, {cb * icb + ci, ob * OB + co, ky, kx}, 0.0f);
   }

@@ -269,15 +269,21 @@ void schedulePoolTasks(LoweredFunc &lf, bool parallel) {
   scheduleTasks(lf.func, v[4], v[3], v[2], v[1], v[0], int(lf.shape[1]), parallel);
 }
 
-/// A packed input (ci, x, y, cb, n) computed whole: vectors over ci when a
-/// block has 8 or 16 channels, and over threads one parallel loop over the
-/// rows of every block (parallel rows inside the loop over blocks started
-/// one parallel loop per block: 32 for a 512-channel input).
+/// A packed input (ci, x, y, cb, n) in vectors over ci when a block has 8
+/// or 16 channels.
+void vectorizePack(Func pack, int icBlock) {
+  if (icBlock >= 8)
+    pack.vectorize(pack.args()[0]);
+}
+
+/// A packed input computed whole (vectorizePack), over threads in one
+/// parallel loop over the rows of every block (parallel rows inside the loop
+/// over blocks started one parallel loop per block: 32 for a 512-channel
+/// input).
 void rootPack(Func pack, int icBlock, bool parallel) {
   std::vector<Var> a = pack.args();
   pack.compute_root();
-  if (icBlock >= 8)
-    pack.vectorize(a[0]);
+  vectorizePack(pack, icBlock);
   if (parallel) {
     Var rows("pack_rows");
     pack.fuse(a[2], a[3], rows).parallel(rows);
@@ -338,8 +344,7 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
       // copy of the whole input (12 MiB for the dilated stack) is never
       // stored. It is packed once per block tile of the row.
       bc.pack.compute_at(out, t);
-      if (bc.icBlock >= 8)
-        bc.pack.vectorize(bc.ci);
+      vectorizePack(bc.pack, bc.icBlock);
       int64_t rows = int64_t(ty) * mlir::cast<mlir::cnn::Conv2DOp>(bc.op).getStrides()[0];
       taskStack(bc.pack, int64_t(bc.icBlock) * bc.inBlocks * paddedWidth(bc.op) * rows);
     } else {

@@ -188,9 +188,9 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
     then the narrowest that keeps their count (28 columns: 4 tiles of 7);
     rows when a tile is at most half the columns (2 x 4 x 2 on a 4-wide
     output). A weights-stationary Winograd conv keeps power-of-two widths
-    instead (8, else the largest power of two up to the tiles across). tile_oc grows (up to 4) when the output is too
-    small to fill the tile with pixels. For
-    conv_transpose2d the widths are those of one output phase
+    instead (8, else the largest power of two up to the tiles across).
+    tile_oc grows (up to 4) when the output is too small to fill the tile
+    with pixels. For conv_transpose2d the widths are those of one output phase
     (ceil(OW / strides[1])). In the plain "nchw" layout the accumulators are
     vectors of output columns instead: tile_x = vector columns (one vector),
     tile_oc single output channels (min(F, accumulators)), tile_y the largest
