@@ -274,9 +274,10 @@ private:
   // --- building blocks ------------------------------------------------------
   /// A new Func of `shape` holding body(idx) at every MLIR index idx.
   Tensor define(Operation *op, const Shape &shape, const Body &body);
-  /// A Func initialised by `init` and accumulating `term` over `r`.
+  /// A Func initialised by `init` and accumulating `term` over `r` (its
+  /// sum, or its maximum when `isMax`).
   Tensor accumulate(Operation *op, const Shape &shape, RDom r,
-                    const Body &init, const Body &term);
+                    const Body &init, const Body &term, bool isMax = false);
   /// Registers an op's result.
   void bind(Operation *op, Tensor t) { values[op->getResult(0)] = t; }
   void bindBlocked(Operation *op, Func out);
@@ -408,11 +409,12 @@ Tensor Lowerer::define(Operation *op, const Shape &shape, const Body &body) {
 }
 
 Tensor Lowerer::accumulate(Operation *op, const Shape &shape, RDom r,
-                           const Body &init, const Body &term) {
+                           const Body &init, const Body &term, bool isMax) {
   Tensor t = define(op, shape, init);
   LoweredFunc &lf = model.funcs.back();
   Coords idx(lf.vars.begin(), lf.vars.end());
-  t.f(reversed(idx)) += term(idx);
+  Expr acc = t.f(reversed(idx));
+  t.f(reversed(idx)) = isMax ? Halide::max(acc, term(idx)) : acc + term(idx);
   lf.updates.push_back(r);
   return t;
 }
@@ -1125,6 +1127,20 @@ void Lowerer::lowerGlobalPool(Operation *op, bool isMax) {
   Tensor in = get(op->getOperand(0));
   RDom r(0, in.dim(3), 0, in.dim(2), "r");
   float area = float(in.shape[2] * in.shape[3]);
+  // A blocked input is reduced in its layout, 16 channels per vector (the
+  // NCHW view read one channel at a time, 16 floats apart).
+  if (auto src = blocked.find(op->getOperand(0)); src != blocked.end()) {
+    Func b = src->second;
+    Tensor pooled = accumulate(
+        op, {in.shape[0], (in.shape[1] + 15) / 16, 16}, r,
+        [&](const Coords &) { return isMax ? negInf() : Expr(0.0f); },
+        [&](const Coords &i) { return b(i[2], r.x, r.y, i[1], i[0]); }, isMax);
+    bind(op, define(op, shapeOf(op->getResult(0)), [&](const Coords &i) {
+           Expr v = pooled({i[0], i[1] / 16, i[1] % 16});
+           return isMax ? v : v / area;
+         }));
+    return;
+  }
   bind(op, define(op, shapeOf(op->getResult(0)), [&](const Coords &i) {
          Expr x = in({i[0], i[1], r.y, r.x});
          return isMax ? maxOver(op, x) : sumOver(op, x) / area;

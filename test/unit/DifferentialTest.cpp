@@ -309,6 +309,24 @@ bool genBlockedChain(Rng &r, Batch &b) {
   return conv(cat, 16, r.pick<int64_t>({1, 3}), 1, 1, r.coin() ? "winograd" : "");
 }
 
+/// A global pool read in the blocked layout of the conv (and relu) before it,
+/// whose filters may end in a partial block of 16.
+Gen genBlockedGlobalPool(const char *name) {
+  return [=](Rng &r, Batch &b) {
+    int64_t n = r.range(1, 2), c = r.range(1, 8), f = r.pick<int64_t>({16, 24, 40});
+    int64_t k = r.pick<int64_t>({1, 3}), p = k / 2;
+    Value x = b.arg({n, c, r.range(1, 9), r.range(1, 9)});
+    if (!b.add(fmt({{"pool in: f", str(f)}, {"k", str(k)}}), "conv2d",
+               {x, b.constant({f, c, k, k})},
+               {b.ints("strides", {1, 1}), b.ints("pads", {p, p, p, p}),
+                b.ints("dilations", {1, 1}), b.i64("groups", 1)}))
+      return false;
+    if (r.coin() && !b.add("pool in", "relu", {b.last()}, {}))
+      return false;
+    return b.add("blocked", name, {b.last()}, {});
+  };
+}
+
 bool genConvTranspose(Rng &r, Batch &b) {
   int64_t g = r.pick<int64_t>({1, 1, 2, 3, 0});
   int64_t c = g ? g * r.range(1, 3) : r.range(1, 5);
@@ -641,6 +659,8 @@ std::vector<OpCase> opCases() {
       {"avg_pool2d", 24, genAvgPool},
       {"global_avg_pool", 6, genGlobalPool("global_avg_pool")},
       {"global_max_pool", 6, genGlobalPool("global_max_pool")},
+      {"global_avg_pool_blocked", 6, genBlockedGlobalPool("global_avg_pool")},
+      {"global_max_pool_blocked", 6, genBlockedGlobalPool("global_max_pool")},
       {"relu", 6, genUnary("relu")},
       {"sigmoid", 6, genUnary("sigmoid")},
       {"tanh", 6, genUnary("tanh")},
