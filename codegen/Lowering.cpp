@@ -1080,9 +1080,9 @@ void Lowerer::lowerMaxPool(cnn::MaxPool2DOp op) {
                          [&](const Coords &i) { // n, cb, y, x, co
       Expr iy = wy.at(i[2], r.y), ix = wx.at(i[3], r.x);
       Expr inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-      return maxOver(op, Halide::select(
-          inside, b(i[4], Halide::clamp(ix, 0, w - 1), Halide::clamp(iy, 0, h - 1), i[1], i[0]),
-          negInf()));
+      // The in-image read is `likely`: the interior runs without the test.
+      Expr v = b(i[4], Halide::clamp(ix, 0, w - 1), Halide::clamp(iy, 0, h - 1), i[1], i[0]);
+      return maxOver(op, Halide::select(inside, Halide::likely(v), negInf()));
     });
     Func pf = pool.f;
     bind(op, define(op, outShape, [&](const Coords &i) {
