@@ -172,7 +172,21 @@ int taskBlocks(int blocks) { return blocks % 2 == 0 ? 2 : blocks % 3 == 0 ? 3 : 
 /// MobileNetV2). Halide's worker threads have 8 MiB stacks.
 constexpr int64_t kTaskStackBytes = 256 * 1024;
 
-/// Input rows that kTaskRows output rows of a window op read.
+/// Output rows per task of `op` (a blocked depthwise conv or a pool hosting
+/// its producer): kTaskRows, or fewer when they divide the rows and make the
+/// task count even, so that 2 threads end the loop together (MobileNetV2's
+/// 56-row expansions ran 21 tasks of 8 rows, now 24 of 7).
+int taskRows(mlir::Operation *op) {
+  auto type = mlir::cast<mlir::RankedTensorType>(op->getResult(0).getType());
+  int64_t rows = type.getDimSize(2), blocks = (type.getDimSize(1) + 15) / 16;
+  int64_t groups = (blocks + taskBlocks(blocks) - 1) / taskBlocks(blocks);
+  for (int r = kTaskRows; r >= kTaskRows - 2; --r)
+    if ((r == kTaskRows || rows % r == 0) && (rows + r - 1) / r * groups % 2 == 0)
+      return r;
+  return kTaskRows;
+}
+
+/// Input rows that a task's output rows (taskRows) of a window op read.
 int64_t taskInputRows(mlir::Operation *op) {
   int64_t stride = 1, kernel = 1, dilation = 1;
   if (auto conv = mlir::dyn_cast<mlir::cnn::Conv2DOp>(op)) {
@@ -181,7 +195,7 @@ int64_t taskInputRows(mlir::Operation *op) {
   } else if (auto pool = mlir::dyn_cast<mlir::cnn::MaxPool2DOp>(op)) {
     stride = pool.getStrides()[0], dilation = pool.getDilations()[0], kernel = pool.getKernel()[0];
   }
-  return (kTaskRows - 1) * stride + (kernel - 1) * dilation + 1;
+  return (taskRows(op) - 1) * stride + (kernel - 1) * dilation + 1;
 }
 
 /// Marks a per-task buffer of `floats` for the stack when it is small
@@ -246,12 +260,13 @@ std::optional<Halide::LoopLevel> consumerLevel(const LoweredModel &model,
 }
 
 /// `f`, a blocked Func (c, x, y, cb, n) of `blocks` channel blocks, computed
-/// in tasks (the loop kTask) of kTaskRows rows x taskBlocks(blocks) blocks,
+/// in tasks (the loop kTask) of `rows` rows x taskBlocks(blocks) blocks,
 /// 16 channels per vector, over threads when `parallel`.
-void scheduleTasks(Func f, Var c, Var x, Var y, Var cb, Var n, int blocks, bool parallel) {
+void scheduleTasks(Func f, Var c, Var x, Var y, Var cb, Var n, int rows, int blocks,
+                   bool parallel) {
   Var yo("yo"), yi("yi"), cbo("cbo"), cbi("cbi"), t(kTask);
   f.compute_root()
-      .split(y, yo, yi, kTaskRows, TailStrategy::ShiftInwards)
+      .split(y, yo, yi, rows, TailStrategy::ShiftInwards)
       .split(cb, cbo, cbi, taskBlocks(blocks), TailStrategy::ShiftInwards)
       .reorder(c, x, yi, cbi, yo, cbo, n)
       .vectorize(c)
@@ -266,7 +281,8 @@ void scheduleTasks(Func f, Var c, Var x, Var y, Var cb, Var n, int blocks, bool 
 /// is never stored in full.
 void schedulePoolTasks(LoweredFunc &lf, bool parallel) {
   const std::vector<Var> &v = lf.vars; // n, cb, y, x, co
-  scheduleTasks(lf.func, v[4], v[3], v[2], v[1], v[0], int(lf.shape[1]), parallel);
+  scheduleTasks(lf.func, v[4], v[3], v[2], v[1], v[0], taskRows(lf.op), int(lf.shape[1]),
+                parallel);
 }
 
 /// A packed input (ci, x, y, cb, n) in vectors over ci when a block has 8
@@ -355,7 +371,7 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
     bc.weights.compute_root().vectorize(bc.co);
 }
 
-/// BlockedDepthwise: 16 channels per vector; tasks of kTaskRows rows x
+/// BlockedDepthwise: 16 channels per vector; tasks of taskRows rows x
 /// taskBlocks channel blocks over threads (a producer marked "consumer" is
 /// computed per task, just before it, while in cache). The tasks run in
 /// parallel when the depthwise conv or that producer asks for threads
@@ -367,7 +383,7 @@ void scheduleBlockedDepthwise(BlockedDepthwise &dw) {
   mlir::Operation *producer = chainHead(dw.op->getOperand(0));
   bool parallel = hintsFor(dw.op).parallel ||
                   (fuseMark(producer) == "consumer" && hintsFor(producer).parallel);
-  scheduleTasks(out, dw.c, dw.x, dw.y, dw.cb, dw.n, dw.blocks, parallel);
+  scheduleTasks(out, dw.c, dw.x, dw.y, dw.cb, dw.n, taskRows(dw.op), dw.blocks, parallel);
 }
 
 /// Bytes of a weight chunk that stays in L1 (48 KiB here) next to the
@@ -766,6 +782,26 @@ void scheduleAttention(LoweredAttention &la, bool cpp) {
 
 } // namespace
 
+/// Steps (elements x reduction steps) below which a stage of a generic op
+/// runs on one thread: starting a parallel loop and waiting at its end cost
+/// a few microseconds, more than such a stage (MobileNetV2's global pool,
+/// flatten and GEMV initialisation were 6 parallel loops of < 64K steps).
+constexpr double kParallelSteps = 1 << 16;
+
+/// `hints`, on one thread when the stage (over `rvars`) is that small.
+ScheduleHints threadsFor(ScheduleHints hints, const LoweredFunc &lf,
+                         const std::vector<RVar> &rvars) {
+  double steps = 1;
+  for (int64_t d : lf.shape)
+    steps *= double(d);
+  for (const RVar &r : rvars) {
+    std::optional<int64_t> extent = Halide::Internal::as_const_int(r.extent());
+    steps *= extent ? double(*extent) : kParallelSteps;
+  }
+  hints.parallel = hints.parallel && steps >= kParallelSteps;
+  return hints;
+}
+
 void applySchedule(LoweredModel &model) {
   for (LoweredFunc &lf : model.funcs) {
     ScheduleHints hints = hintsFor(lf.op);
@@ -779,12 +815,13 @@ void applySchedule(LoweredModel &model) {
       continue;
     }
     lf.func.compute_root();
-    scheduleStage(lf.func, lf, {}, hints, !model.forCppBackend);
+    scheduleStage(lf.func, lf, {}, threadsFor(hints, lf, {}), !model.forCppBackend);
     for (size_t i = 0; i < lf.updates.size(); ++i) {
       std::vector<RVar> rvars;
       for (int k = 0; k < lf.updates[i].dimensions(); ++k)
         rvars.push_back(lf.updates[i][k]);
-      scheduleStage(lf.func.update(i), lf, rvars, hints, !model.forCppBackend);
+      scheduleStage(lf.func.update(i), lf, rvars, threadsFor(hints, lf, rvars),
+                    !model.forCppBackend);
     }
   }
   for (BlockedConv &bc : model.convs)
