@@ -896,12 +896,24 @@ void forEachPhaseTap(const PhaseAxis &ay, const PhaseAxis &ax,
             fn(fy * ax.stride + fx, j, i, ky, kx);
         }
 }
+
+/// The row and column phase axes of a conv_transpose2d.
+std::pair<PhaseAxis, PhaseAxis> phaseAxes(cnn::ConvTranspose2DOp op) {
+  auto s = op.getStrides(), p = op.getPads();
+  auto in = cast<RankedTensorType>(op.getInput().getType());
+  auto w = cast<RankedTensorType>(op.getWeight().getType());
+  auto out = cast<RankedTensorType>(op.getResult().getType());
+  return {PhaseAxis(int(s[0]), int(p[0]), int(w.getDimSize(2)), int(in.getDimSize(2)),
+                    out.getDimSize(2)),
+          PhaseAxis(int(s[1]), int(p[1]), int(w.getDimSize(3)), int(in.getDimSize(3)),
+                    out.getDimSize(3))};
+}
 } // namespace
 
 /// conv_transpose2d by the sub-pixel decomposition (PhasedConv in
 /// Lowering.h): groups = 1 and dilation 1 only.
 bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
-  auto s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+  auto d = op.getDilations();
   if (op.getGroups() != 1 || d[0] != 1 || d[1] != 1 || hintsFor(op).layout == "gather")
     return false;
   if (hintsFor(op).layout == "nchw")
@@ -910,8 +922,7 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
   Shape outShape = shapeOf(op.getResult());
   const int OB = 16;
   int C = in.dim(1), F = int(outShape[1]), KH = w.dim(2), KW = w.dim(3);
-  PhaseAxis ay(int(s[0]), int(p[0]), KH, in.dim(2), outShape[2]);
-  PhaseAxis ax(int(s[1]), int(p[1]), KW, in.dim(3), outShape[3]);
+  auto [ay, ax] = phaseAxes(op);
   PhasedConv pc;
   pc.op = op;
   pc.icBlock = inputBlock(C);
@@ -979,15 +990,13 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
 /// vectors along output columns, when cnn.tiling asks for "nchw" (fewer
 /// output channels than a vector).
 bool Lowerer::lowerConvTransposeColumns(cnn::ConvTranspose2DOp op) {
-  auto s = op.getStrides(), p = op.getPads();
   Tensor in = get(op.getInput()), w = get(op.getWeight());
   std::optional<std::vector<float>> data = constantOperand(op.getWeight());
   if (!data)
     return false;
   Shape outShape = shapeOf(op.getResult());
   int C = in.dim(1), F = int(outShape[1]), KH = w.dim(2), KW = w.dim(3);
-  PhaseAxis ay(int(s[0]), int(p[0]), KH, in.dim(2), outShape[2]);
-  PhaseAxis ax(int(s[1]), int(p[1]), KW, in.dim(3), outShape[3]);
+  auto [ay, ax] = phaseAxes(op);
   int sx = ax.stride, JY = ay.taps, JX = ax.taps;
   ColumnPhasedConv cc;
   cc.op = op;
