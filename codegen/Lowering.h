@@ -64,8 +64,9 @@ struct BlockedConv {
   /// Func of the fused epilogue chain on it (activation, residual add), so
   /// that the chain runs on the register tile before it is stored.
   Halide::Func stored;
-  /// An unpadded conv of a stored blocked producer reads it in place:
-  /// `pack` is a view, inlined (no copy).
+  /// An unpadded conv of a stored blocked producer, and a conv of fewer
+  /// than 8 input channels, read their input in place: `pack` is inlined
+  /// (no copy).
   bool packInline = false;
 };
 
