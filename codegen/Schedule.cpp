@@ -173,15 +173,20 @@ int taskBlocks(int blocks) { return blocks % 2 == 0 ? 2 : blocks % 3 == 0 ? 3 : 
 constexpr int64_t kTaskStackBytes = 256 * 1024;
 
 /// Output rows per task of `op` (a blocked depthwise conv or a pool hosting
-/// its producer): kTaskRows, or fewer when they divide the rows and make the
-/// task count even, so that 2 threads end the loop together (MobileNetV2's
-/// 56-row expansions ran 21 tasks of 8 rows, now 24 of 7).
+/// its producer): kTaskRows or a little fewer, a divisor of the rows (the
+/// last task of 28 rows in tasks of 8 recomputed 4 of them: MobileNetV2 3%
+/// faster with 7), preferring an even task count, so that 2 threads end the
+/// loop together (its 56-row expansions ran 21 tasks of 8 rows, now 24 of 7:
+/// 4% faster on 2 threads).
 int taskRows(mlir::Operation *op) {
   auto type = mlir::cast<mlir::RankedTensorType>(op->getResult(0).getType());
   int64_t rows = type.getDimSize(2), blocks = (type.getDimSize(1) + 15) / 16;
   int64_t groups = (blocks + taskBlocks(blocks) - 1) / taskBlocks(blocks);
   for (int r = kTaskRows; r >= kTaskRows - 2; --r)
-    if ((r == kTaskRows || rows % r == 0) && (rows + r - 1) / r * groups % 2 == 0)
+    if (rows % r == 0 && rows / r * groups % 2 == 0)
+      return r;
+  for (int r = kTaskRows; r >= kTaskRows - 2; --r)
+    if (rows % r == 0)
       return r;
   return kTaskRows;
 }
