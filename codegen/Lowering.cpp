@@ -526,23 +526,26 @@ std::optional<std::vector<float>> constantOperand(Value v) {
   return std::move(*data);
 }
 
-/// in(n, c, y - padTop, x - padLeft), zero outside the input: the padded
-/// input of a conv, read in padded coordinates (no select in the conv).
-/// `value` where `inside`, else 0. Read by its consumer's loops (`inPlace`),
-/// the in-image branch is `likely` (the branch, not the test: Halide splits
-/// a loop only at a select whose likely branch is tagged), so those loops
-/// are split at the borders and the interior runs without the test.
-Expr zeroOutside(Expr inside, Expr value, bool inPlace) {
-  return Halide::select(inside, inPlace ? Halide::likely(value) : value, 0.0f);
-}
-
-Expr paddedRead(const Tensor &in, Expr n, Expr c, Expr y, Expr x, int padTop,
-                int padLeft, bool inPlace = false) {
-  int h = in.dim(2), w = in.dim(3);
+/// read(iy, ix) at padded (y, x) of an h x w image, clamped into it, and
+/// `outside` in the padding. Read by its consumer's loops (`inPlace`), the
+/// in-image branch is `likely` (the branch, not the test: Halide splits a
+/// loop only at a select whose likely branch is tagged), so those loops are
+/// split at the borders and the interior runs without the test.
+Expr padded(int h, int w, Expr y, Expr x, int padTop, int padLeft,
+            const std::function<Expr(Expr, Expr)> &read, bool inPlace,
+            Expr outside = 0.0f) {
   Expr iy = y - padTop, ix = x - padLeft;
   Expr inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-  return zeroOutside(inside, in({n, c, Halide::clamp(iy, 0, h - 1), Halide::clamp(ix, 0, w - 1)}),
-                     inPlace);
+  Expr value = read(Halide::clamp(iy, 0, h - 1), Halide::clamp(ix, 0, w - 1));
+  return Halide::select(inside, inPlace ? Halide::likely(value) : value, outside);
+}
+
+/// in(n, c, y - padTop, x - padLeft), zero outside the input: the padded
+/// input of a conv, read in padded coordinates (no select in the conv).
+Expr paddedRead(const Tensor &in, Expr n, Expr c, Expr y, Expr x, int padTop,
+                int padLeft, bool inPlace = false) {
+  return padded(in.dim(2), in.dim(3), y, x, padTop, padLeft,
+                [&](Expr iy, Expr ix) { return in({n, c, iy, ix}); }, inPlace);
 }
 
 /// Channel cb * icBlock + ci (icBlock divides 16) of the blocked Func `b`.
@@ -560,20 +563,17 @@ int inputBlock(int C) { return C % 16 == 0 ? 16 : C % 8 == 0 ? 8 : divisorAtMost
 
 /// Channel cb * icBlock + ci of `v` at padded (y, x), for a conv's packed
 /// input: read straight from v's blocked layout when the blocks coincide
-/// (dense vector loads), else from its NCHW form; zeroOutside for `inPlace`.
+/// (dense vector loads), else from its NCHW form; `inPlace` as in padded().
 Expr Lowerer::packedRead(Value v, Expr n, Expr cb, Expr ci, int icBlock, Expr y, Expr x,
                          int padTop, int padLeft, bool inPlace) {
   Tensor in = get(v);
   auto src = blocked.find(v);
   if (16 % icBlock != 0 || src == blocked.end())
     return paddedRead(in, n, cb * icBlock + ci, y, x, padTop, padLeft, inPlace);
-  int h = in.dim(2), w = in.dim(3);
-  Expr iy = y - padTop, ix = x - padLeft;
-  Expr inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-  return zeroOutside(inside,
-                     blockedRead(src->second, n, cb, ci, icBlock, Halide::clamp(iy, 0, h - 1),
-                                 Halide::clamp(ix, 0, w - 1)),
-                     inPlace);
+  Func b = src->second;
+  return padded(in.dim(2), in.dim(3), y, x, padTop, padLeft,
+                [&](Expr iy, Expr ix) { return blockedRead(b, n, cb, ci, icBlock, iy, ix); },
+                inPlace);
 }
 
 /// Binds op's NCHW result as a view of `out` (co, x, y, ob, n: channel
@@ -1098,11 +1098,11 @@ void Lowerer::lowerMaxPool(cnn::MaxPool2DOp op) {
     int h = in.dim(2), w = in.dim(3), blocks = (in.dim(1) + 15) / 16;
     Tensor pool = define(op, {outShape[0], blocks, outShape[2], outShape[3], 16},
                          [&](const Coords &i) { // n, cb, y, x, co
-      Expr iy = wy.at(i[2], r.y), ix = wx.at(i[3], r.x);
-      Expr inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-      // The in-image read is `likely`: the interior runs without the test.
-      Expr v = b(i[4], Halide::clamp(ix, 0, w - 1), Halide::clamp(iy, 0, h - 1), i[1], i[0]);
-      return maxOver(op, Halide::select(inside, Halide::likely(v), negInf()));
+      // Window coordinates are input coordinates (no padding offset); the
+      // in-image read is `likely`: the interior runs without the test.
+      return maxOver(op, padded(h, w, wy.at(i[2], r.y), wx.at(i[3], r.x), 0, 0,
+                                [&](Expr iy, Expr ix) { return b(i[4], ix, iy, i[1], i[0]); },
+                                true, negInf()));
     });
     Func pf = pool.f;
     bind(op, define(op, outShape, [&](const Coords &i) {

@@ -785,8 +785,6 @@ void scheduleAttention(LoweredAttention &la, bool cpp) {
   ac.reorder(el, ev, i, la.rj.x, h, b).unroll(ev).unroll(i);
 }
 
-} // namespace
-
 /// Steps (elements x reduction steps) below which a stage of a generic op
 /// runs on one thread: starting a parallel loop and waiting at its end cost
 /// a few microseconds, more than such a stage (MobileNetV2's global pool,
@@ -806,6 +804,8 @@ ScheduleHints threadsFor(ScheduleHints hints, const LoweredFunc &lf,
   hints.parallel = hints.parallel && steps >= kParallelSteps;
   return hints;
 }
+
+} // namespace
 
 void applySchedule(LoweredModel &model) {
   for (LoweredFunc &lf : model.funcs) {
