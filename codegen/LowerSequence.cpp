@@ -522,8 +522,6 @@ Expr exp2NonPositive(Expr t) {
 /// over keys run in two levels, across vectors of 16 keys (one AVX-512
 /// vector) and then across the lanes.
 constexpr int kLanes = 16;
-/// Keys and dims per block of the keys' transposition (one vector).
-constexpr int kTransposeBlock = 16;
 
 T lowerAttention(cnn::AttentionOp op, const SequenceEnv &env) {
   T qt = env.get(op.getQ());
@@ -552,26 +550,13 @@ T lowerAttention(cnn::AttentionOp op, const SequenceEnv &env) {
   Expr keyScale = scale * log2e;
   constexpr int B = kTransposeBlock;
   if (D % B == 0 && Sk % B == 0) {
-    // By blocks of 16 keys x 16 dims, in four zip stages: a block's 16 rows
-    // (s(x, r), x along the row) become 8 rows of 32 by zipping row r with
-    // row r + 8, read back as 16 rows (s'(x, r) = z(x + 16 (r % 2), r / 2));
-    // four zips transpose the block. Each zip of two vectors is two
-    // shuffles once vectorised (scheduleAttention), where transposing with
-    // strided reads costs hundreds.
+    // By blocks of 16 keys x 16 dims (transposeBlocks): row r of block
+    // (jb, db) is key jb * 16 + r, x its dim.
     Var x2("x2"), rr("rr"), jb("jb"), db("db");
-    using Rows = std::function<Expr(Expr x, Expr r, Expr jb, Expr db)>;
-    Rows rows = [&](Expr x, Expr r, Expr jb_, Expr db_) {
-      return k(b, h, jb_ * B + r, db_ * B + x); // row r: key, x: dim
+    BlockRows rows = [&](Expr x, Expr r, Expr jb_, Expr db_) {
+      return k(b, h, jb_ * B + r, db_ * B + x);
     };
-    for (int z = 0; z < 4; ++z) {
-      Func zip = func("kT_zip");
-      zip(x2, rr, jb, db, h, b) = Halide::select(x2 % 2 == 0, rows(x2 / 2, rr, jb, db),
-                                                 rows(x2 / 2, rr + B / 2, jb, db));
-      la.zips.push_back(zip);
-      rows = [zip, h, b](Expr x, Expr r, Expr jb_, Expr db_) {
-        return zip(x + B * (r % 2), r / 2, jb_, db_, h, b);
-      };
-    }
+    rows = transposeBlocks(rows, x2, rr, jb, db, {h, b}, [&] { return func("kT_zip"); }, la.zips);
     la.x2 = x2, la.rr = rr;
     // Transposed: row r of a block is dim r, x its key.
     la.kT(j, d, h, b) = rows(j % B, d % B, j / B, d / B) * keyScale;

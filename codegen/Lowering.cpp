@@ -45,6 +45,27 @@ Expr tanhOf(Expr x) {
   return Halide::select(x < 0.0f, -t, t);
 }
 
+BlockRows transposeBlocks(BlockRows rows, Var x2, Var rr, Var a, Var b,
+                          const std::vector<Var> &outer,
+                          const std::function<Func()> &make, std::vector<Func> &zips) {
+  constexpr int B = kTransposeBlock;
+  std::vector<Halide::Expr> rest(outer.begin(), outer.end());
+  for (int z = 0; z < 4; ++z) {
+    Func zip = make();
+    std::vector<Var> args{x2, rr, a, b};
+    args.insert(args.end(), outer.begin(), outer.end());
+    zip(args) = Halide::select(x2 % 2 == 0, rows(x2 / 2, rr, a, b), rows(x2 / 2, rr + B / 2, a, b));
+    zips.push_back(zip);
+    // Read back as 16 rows: row r of the next stage is half r % 2 of row r / 2.
+    rows = [zip, rest](Expr x, Expr r, Expr a_, Expr b_) {
+      std::vector<Expr> at{x + B * (r % 2), r / 2, a_, b_};
+      at.insert(at.end(), rest.begin(), rest.end());
+      return zip(at);
+    };
+  }
+  return rows;
+}
+
 llvm::Error halideError(const Halide::Error &e) {
   return llvm::createStringError("halide: %s", e.what());
 }
@@ -993,6 +1014,11 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
          return out(i[1] % OB, i[3] % sx, i[3] / sx, i[2] % sy, i[2] / sy, i[1] / OB, i[0]);
        }));
   model.funcs.back().view = true;
+  // Its blocks of 16 channels are contiguous at each pixel: consumers may
+  // read them as vectors (ColumnPhasedConv's transposing pack does).
+  Func view = newFunc(op, base + "_blocked");
+  view(co, x, y, ob, n) = out(co, x % sx, x / sx, y % sy, y / sy, ob, n);
+  blocked[op->getResult(0)] = view;
   model.phasedConvs.push_back(pc);
   return true;
 }
@@ -1018,7 +1044,26 @@ bool Lowerer::lowerConvTransposeColumns(cnn::ConvTranspose2DOp op) {
   Var qx("qx"), qy("qy"), f("f"), px("px"), py("py"), n("n"), x("x"), y("y"), c("c");
   cc.qx = qx, cc.qy = qy, cc.f = f, cc.px = px, cc.py = py, cc.n = n, cc.x = x, cc.y = y, cc.c = c;
   cc.pack = newFunc(op, base + "_pack");
-  cc.pack(x, y, c, n) = packedRead(op.getInput(), n, c, 0, 1, y, x, JY - 1, JX - 1);
+  auto src = blocked.find(op.getInput());
+  if (src != blocked.end() && C % kTransposeBlock == 0) {
+    // From the producer's blocked layout by 16 x 16 blocks transposed in
+    // registers: row r of block (xb, cb) is padded column xb * 16 + r, its
+    // elements the 16 channels of block cb (a vector load).
+    constexpr int B = kTransposeBlock;
+    Func b = src->second;
+    Var x2("x2"), rr("rr"), xb("xb"), cb("cb");
+    BlockRows rows = [&](Expr lane, Expr r, Expr xb_, Expr cb_) {
+      return padded(in.dim(2), in.dim(3), y, xb_ * B + r, JY - 1, JX - 1,
+                    [&](Expr iy, Expr ix) { return blockedRead(b, n, cb_, lane, B, iy, ix); },
+                    false);
+    };
+    rows = transposeBlocks(rows, x2, rr, xb, cb, {y, n},
+                           [&] { return newFunc(op, base + "_zip"); }, cc.zips);
+    cc.x2 = x2, cc.rr = rr;
+    cc.pack(x, y, c, n) = rows(x % B, c % B, x / B, c / B);
+  } else {
+    cc.pack(x, y, c, n) = packedRead(op.getInput(), n, c, 0, 1, y, x, JY - 1, JX - 1);
+  }
 
   // weights(f, jx, jy, c, phase): a tap's channels side by side.
   Halide::Buffer<float> wb(std::vector<int>{F, JX, JY, C, ay.stride * sx}, uniqueName(base + "_w"));

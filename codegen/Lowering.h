@@ -16,6 +16,7 @@
 #include "mlir/IR/Operation.h"
 #include "llvm/Support/Error.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -153,7 +154,10 @@ struct PhasedConv {
 struct ColumnPhasedConv {
   mlir::Operation *op = nullptr;
   Halide::Func pack, acc, out;
-  Halide::Var qx, qy, f, px, py, n, x, y, c;
+  /// When the input is blocked (channels a multiple of 16): the zip stages
+  /// of transposeBlocks that pack reads; empty otherwise.
+  std::vector<Halide::Func> zips;
+  Halide::Var qx, qy, f, px, py, n, x, y, c, x2, rr;
   Halide::RDom r; // jx, jy, c
   int channels = 1; // f's extent
   int strideX = 1, strideY = 1, tapsX = 1;
@@ -281,6 +285,25 @@ llvm::Expected<std::vector<float>> constantData(mlir::ElementsAttr value);
 llvm::Error runJit(LoweredModel &model,
                    const std::vector<const float *> &inputs,
                    const std::vector<float *> &outputs);
+
+/// Elements per side of the blocks transposeBlocks transposes (one vector).
+constexpr int kTransposeBlock = 16;
+
+/// rows(x, r, a, b): element x of row r of the 16 x 16 block (a, b).
+using BlockRows =
+    std::function<Halide::Expr(Halide::Expr x, Halide::Expr r, Halide::Expr a, Halide::Expr b)>;
+
+/// The blocks of `rows` transposed in registers: returns t with t(x, r, a, b)
+/// = rows(r, x, a, b). Four zip stages z(x2, rr, a, b, outer...) (x2 < 32,
+/// rr < 8; `outer` are the other pure Vars rows depends on), each made by
+/// `make` and appended to `zips`, turn a block's 16 rows into 8 rows of 32
+/// by zipping row r with row r + 8; scheduleZips makes each zip of two
+/// vectors two shuffles, where a transposition by strided reads costs
+/// hundreds of scalar inserts.
+BlockRows transposeBlocks(BlockRows rows, Halide::Var x2, Halide::Var rr, Halide::Var a,
+                          Halide::Var b, const std::vector<Halide::Var> &outer,
+                          const std::function<Halide::Func()> &make,
+                          std::vector<Halide::Func> &zips);
 
 /// tanh that vectorises (Halide::tanh is a scalar libm call per lane).
 Halide::Expr tanhOf(Halide::Expr x);

@@ -369,6 +369,35 @@ bool genConvTransposeColumns(Rng &r, Batch &b) {
                 b.ints("dilations", {1, 1}), b.i64("groups", 1), b.attr("cnn.tiling", tiling)});
 }
 
+/// conv_transpose2d_columns reading a blocked producer (a conv2d, or a
+/// stride-2 conv_transpose2d stored by phases; 16 or 32 filters, maybe a
+/// relu): its pack transposes 16 x 16 blocks in registers, the padded
+/// columns rounded up to whole blocks.
+bool genBlockedConvTransposeColumns(Rng &r, Batch &b) {
+  int64_t n = r.range(1, 2), c = r.range(1, 4), f = r.pick<int64_t>({16, 32});
+  Value x = b.arg({n, c, r.range(1, 9), r.range(1, 20)});
+  bool phased = r.coin();
+  bool made = phased ? b.add(fmt({{"producer: conv_transpose2d f", str(f)}}), "conv_transpose2d",
+                             {x, b.constant({c, f, 4, 4})},
+                             {b.ints("strides", {2, 2}), b.ints("pads", {1, 1, 1, 1}),
+                              b.ints("output_padding", {0, 0}), b.ints("dilations", {1, 1}),
+                              b.i64("groups", 1)})
+                     : b.add(fmt({{"producer: conv2d f", str(f)}}), "conv2d",
+                             {x, b.constant({f, c, 3, 3})},
+                             {b.ints("strides", {1, 1}), b.ints("pads", {1, 1, 1, 1}),
+                              b.ints("dilations", {1, 1}), b.i64("groups", 1)});
+  if (!made || (r.coin() && !b.add("relu", "relu", {b.last()}, {})))
+    return false;
+  Shape w{f, r.range(1, 3), r.range(1, 5), r.range(1, 5)};
+  Shape s{r.range(1, 3), r.range(1, 3)};
+  Shape p{r.range(0, 1), r.range(0, 1), r.range(0, 1), r.range(0, 1)};
+  auto tiling = b.b().getDictionaryAttr({b.attr("layout", b.b().getStringAttr("nchw"))});
+  return b.add(fmt({{"w", str(w)}, {"s", str(s)}, {"p", str(p)}}), "conv_transpose2d",
+               {b.last(), b.constant(w)},
+               {b.ints("strides", s), b.ints("pads", p), b.ints("output_padding", {0, 0}),
+                b.ints("dilations", {1, 1}), b.i64("groups", 1), b.attr("cnn.tiling", tiling)});
+}
+
 /// Kernel, strides and pads of a pooling case (pads up to half the kernel).
 struct PoolGeometry {
   Shape x, k, s, p;
@@ -655,6 +684,7 @@ std::vector<OpCase> opCases() {
       {"blocked_chain", 6, genBlockedChain},
       {"conv_transpose2d", 24, genConvTranspose},
       {"conv_transpose2d_columns", 24, genConvTransposeColumns},
+      {"conv_transpose2d_columns_blocked", 12, genBlockedConvTransposeColumns},
       {"max_pool2d", 24, genMaxPool},
       {"avg_pool2d", 24, genAvgPool},
       {"global_avg_pool", 6, genGlobalPool("global_avg_pool")},
