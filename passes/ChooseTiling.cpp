@@ -243,6 +243,18 @@ TilingProblem gemmProblem(Operation *op) {
   return p;
 }
 
+/// `chosen` with the keys `given` sets replaced by its values: a tiling
+/// written into the input by hand (or by an earlier run) wins, the pass
+/// fills in the rest.
+DictionaryAttr withGivenKeys(DictionaryAttr chosen, DictionaryAttr given) {
+  if (!given)
+    return chosen;
+  NamedAttrList merged(chosen);
+  for (NamedAttribute kv : given)
+    merged.set(kv.getName(), kv.getValue());
+  return merged.getDictionary(chosen.getContext());
+}
+
 struct CnnChooseTilingPass
     : mlir::cnn::impl::CnnChooseTilingBase<CnnChooseTilingPass> {
   using CnnChooseTilingBase::CnnChooseTilingBase;
@@ -263,7 +275,8 @@ struct CnnChooseTilingPass
       else if (isa<DenseOp, MatMulOp>(op))
         p = gemmProblem(op);
       if (p)
-        op->setAttr("cnn.tiling", tilingAttr(ctx, chooseTiling(*p, options)));
+        op->setAttr("cnn.tiling", withGivenKeys(tilingAttr(ctx, chooseTiling(*p, options)),
+                                                op->getAttrOfType<DictionaryAttr>("cnn.tiling")));
     });
   }
 };

@@ -137,7 +137,9 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
     Writes `cnn.tiling`, a dictionary read by codegen (codegen/Schedule.h),
     on every conv2d, conv_transpose2d, dense and matmul. The decision is a
     pure function of the op's geometry and the options (`chooseTiling` in
-    passes/Tiling.h). Keys (i64 unless noted):
+    passes/Tiling.h). Keys an op's `cnn.tiling` already holds (written by
+    hand to tune a layer, or by an earlier run) are kept as given; the pass
+    fills in the others. Keys (i64 unless noted):
 
     On conv2d and conv_transpose2d:
       layout      string: "nchw<B>c" (B = oc_block: "nchw16c" on AVX-512)

@@ -257,3 +257,15 @@ func.func @projection(%x: tensor<1x96x56x56xf32>, %w: tensor<24x96x1x1xf32>) -> 
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x96x56x56xf32>, tensor<24x96x1x1xf32>) -> tensor<1x24x56x56xf32>
   return %0 : tensor<1x24x56x56xf32>
 }
+
+// -----
+
+// Keys the input's cnn.tiling already holds are kept (a layer tuned by
+// hand, or the output of an earlier run); the pass fills in the others:
+// resnet_3x3's tiling with 4 columns per tile instead of 8.
+// CHECK-LABEL: func.func @given_keys(
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 4 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+func.func @given_keys(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32> {
+  %0 = cnn.conv2d %x, %w {cnn.tiling = {tile_x = 4 : i64}, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32>
+  return %0 : tensor<1x64x56x56xf32>
+}
