@@ -1009,16 +1009,11 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
       pc.weights(co, r.x, r.y, r.z, r.w, ob, py * sx + px);
   pc.out = newFunc(op, base + "_out");
   pc.out(co, px, qx, py, qy, ob, n) = pc.acc(co, qx, qy, px, py, ob, n);
-  Func out = pc.out;
-  bind(op, define(op, outShape, [&](const Coords &i) {
-         return out(i[1] % OB, i[3] % sx, i[3] / sx, i[2] % sy, i[2] / sy, i[1] / OB, i[0]);
-       }));
-  model.funcs.back().view = true;
-  // Its blocks of 16 channels are contiguous at each pixel: consumers may
-  // read them as vectors (ColumnPhasedConv's transposing pack does).
-  Func view = newFunc(op, base + "_blocked");
-  view(co, x, y, ob, n) = out(co, x % sx, x / sx, y % sy, y / sy, ob, n);
-  blocked[op->getResult(0)] = view;
+  // Blocked at each full-resolution pixel (its 16 channels are contiguous,
+  // so consumers may read them as vectors); the NCHW result a view of it.
+  Func blockedOut = newFunc(op, base + "_blocked");
+  blockedOut(co, x, y, ob, n) = pc.out(co, x % sx, x / sx, y % sy, y / sy, ob, n);
+  bindBlocked(op, blockedOut);
   model.phasedConvs.push_back(pc);
   return true;
 }
@@ -1044,18 +1039,14 @@ bool Lowerer::lowerConvTransposeColumns(cnn::ConvTranspose2DOp op) {
   Var qx("qx"), qy("qy"), f("f"), px("px"), py("py"), n("n"), x("x"), y("y"), c("c");
   cc.qx = qx, cc.qy = qy, cc.f = f, cc.px = px, cc.py = py, cc.n = n, cc.x = x, cc.y = y, cc.c = c;
   cc.pack = newFunc(op, base + "_pack");
-  auto src = blocked.find(op.getInput());
-  if (src != blocked.end() && C % kTransposeBlock == 0) {
+  if (blocked.count(op.getInput()) && C % kTransposeBlock == 0) {
     // From the producer's blocked layout by 16 x 16 blocks transposed in
     // registers: row r of block (xb, cb) is padded column xb * 16 + r, its
     // elements the 16 channels of block cb (a vector load).
     constexpr int B = kTransposeBlock;
-    Func b = src->second;
     Var x2("x2"), rr("rr"), xb("xb"), cb("cb");
     BlockRows rows = [&](Expr lane, Expr r, Expr xb_, Expr cb_) {
-      return padded(in.dim(2), in.dim(3), y, xb_ * B + r, JY - 1, JX - 1,
-                    [&](Expr iy, Expr ix) { return blockedRead(b, n, cb_, lane, B, iy, ix); },
-                    false);
+      return packedRead(op.getInput(), n, cb_, lane, B, y, xb_ * B + r, JY - 1, JX - 1);
     };
     rows = transposeBlocks(rows, x2, rr, xb, cb, {y, n},
                            [&] { return newFunc(op, base + "_zip"); }, cc.zips);

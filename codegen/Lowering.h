@@ -128,7 +128,8 @@ struct WinogradConv {
 ///            cb, n) * weights(co, ci, jx, jy, cb, ob, py * sx + px)
 ///   out(co, px, qx, py, qy, ob, n) = acc: the memory order of a blocked
 ///       full-resolution output (co, ox, oy, ob, n).
-/// The op's NCHW result is a view of `out`.
+/// The op's NCHW result is a view of `out`, through a blocked view at each
+/// full-resolution pixel that consumers may read as vectors.
 struct PhasedConv {
   mlir::Operation *op = nullptr;
   Halide::Func pack, weights, acc, out;
