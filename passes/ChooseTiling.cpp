@@ -243,15 +243,34 @@ TilingProblem gemmProblem(Operation *op) {
   return p;
 }
 
-/// `chosen` with the keys `given` sets replaced by its values: a tiling
-/// written into the input by hand (or by an earlier run) wins, the pass
-/// fills in the rest.
-DictionaryAttr withGivenKeys(DictionaryAttr chosen, DictionaryAttr given) {
-  if (!given)
+/// `chosen` with the keys op's own `cnn.tiling` sets replaced by its values:
+/// a tiling written into the input by hand (or by an earlier run) wins, the
+/// pass fills in the rest. A given key must be one the pass writes, of the
+/// same kind (a positive count, a bool, a string); else a located error.
+FailureOr<DictionaryAttr> withGivenKeys(Operation *op, DictionaryAttr chosen) {
+  Attribute attr = op->getAttr("cnn.tiling");
+  if (!attr)
     return chosen;
+  auto given = dyn_cast<DictionaryAttr>(attr);
+  if (!given)
+    return op->emitOpError("cnn.tiling must be a dictionary");
   NamedAttrList merged(chosen);
-  for (NamedAttribute kv : given)
+  for (NamedAttribute kv : given) {
+    Attribute want = chosen.get(kv.getName());
+    if (!want)
+      return op->emitOpError("unknown cnn.tiling key '") << kv.getName().getValue() << "'";
+    auto wantInt = dyn_cast<IntegerAttr>(want);
+    auto gotInt = dyn_cast<IntegerAttr>(kv.getValue());
+    bool sameKind = wantInt ? gotInt && gotInt.getType() == wantInt.getType()
+                            : want.getTypeID() == kv.getValue().getTypeID();
+    if (!sameKind)
+      return op->emitOpError("cnn.tiling key '") << kv.getName().getValue()
+                                                 << "' must be like " << want;
+    if (gotInt && !gotInt.getType().isInteger(1) && gotInt.getInt() < 1)
+      return op->emitOpError("cnn.tiling key '") << kv.getName().getValue()
+                                                 << "' must be positive";
     merged.set(kv.getName(), kv.getValue());
+  }
   return merged.getDictionary(chosen.getContext());
 }
 
@@ -266,7 +285,7 @@ struct CnnChooseTilingPass
     }
     TilingOptions options{vectorWidth, accumulators, l2KiB, winograd};
     MLIRContext *ctx = &getContext();
-    getOperation().walk([&](Operation *op) {
+    WalkResult result = getOperation().walk([&](Operation *op) {
       std::optional<TilingProblem> p;
       if (auto conv = dyn_cast<Conv2DOp>(op))
         p = convProblem(conv, false);
@@ -274,10 +293,17 @@ struct CnnChooseTilingPass
         p = convProblem(conv, true);
       else if (isa<DenseOp, MatMulOp>(op))
         p = gemmProblem(op);
-      if (p)
-        op->setAttr("cnn.tiling", withGivenKeys(tilingAttr(ctx, chooseTiling(*p, options)),
-                                                op->getAttrOfType<DictionaryAttr>("cnn.tiling")));
+      if (!p)
+        return WalkResult::advance();
+      FailureOr<DictionaryAttr> tiling =
+          withGivenKeys(op, tilingAttr(ctx, chooseTiling(*p, options)));
+      if (failed(tiling))
+        return WalkResult::interrupt();
+      op->setAttr("cnn.tiling", *tiling);
+      return WalkResult::advance();
     });
+    if (result.wasInterrupted())
+      signalPassFailure();
   }
 };
 } // namespace
