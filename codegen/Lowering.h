@@ -94,7 +94,9 @@ struct BlockedDepthwise {
 /// = f mod D) is an undilated conv of the input's phase f, and tile id
 /// t * D + f covers outputs D(2t) + f and D(2t + 1) + f (e = a transformed
 /// point, 0..15):
-///   pack(ci, x, y, cb, n)      = zero-padded input, as in BlockedConv
+///   source(ci, x, y, cb, n)    = the zero-padded input, as in BlockedConv
+///   pack(ci, x, k, ty, cb, n)  = source at row D(2t + k) + f of tile row
+///                                ty, k < 4
 ///   V(ci, tx, ty, e, cb, n)    = (B^T d B)[e] of the 4x4 input tile of
 ///                                (tx, ty) (columns D(2t + k) + f, k < 4)
 ///   acc(co, tx, ty, e, ob, n)  = sum over (ci, cb) of V(ci, tx, ty, e, cb, n)
@@ -107,12 +109,13 @@ struct BlockedDepthwise {
 /// (undilated, out's memory order is exactly the blocked one).
 struct WinogradConv {
   mlir::Operation *op = nullptr;
-  Halide::Func pack, V, acc, M, out;
-  Halide::Var co, x, y, ob, n, ci, cb, tx, ty, e, i, j;
+  Halide::Func source, pack, V, acc, M, out;
+  Halide::Var co, x, y, ob, n, ci, cb, tx, ty, e, i, j, k;
   Halide::RDom r; // ci, cb
   int icBlock = 16, inBlocks = 1, outBlocks = 1;
   int tilesX = 1, tilesY = 1; // tile ids along x and y, all phases
   int dilationX = 1, dilationY = 1;
+  bool sourceBlocked = false; // source reads a blocked producer in place
 };
 
 /// A conv_transpose2d (groups = 1, dilation 1) lowered by the sub-pixel

@@ -1,5 +1,6 @@
 //===- Schedule.cpp - default schedule and cnn.tiling hints ---------------===//
 #include "codegen/Schedule.h"
+#include "codegen/Winograd.h"
 
 #include "ir/CnnDialect.h"
 
@@ -216,6 +217,17 @@ void taskBuffer(Func f, mlir::Operation *consumer, int64_t width, int blocks) {
   taskStack(f, int64_t(16) * blocks * width * taskInputRows(consumer));
 }
 
+/// Bytes of a core's L2 cache here (2 MiB; L1d is 48 KiB).
+constexpr int64_t kL2Bytes = 2 << 20;
+
+/// Bytes of a conv's zero-padded input.
+int64_t paddedInputBytes(mlir::Operation *op) {
+  auto conv = mlir::cast<mlir::cnn::Conv2DOp>(op);
+  auto shape = mlir::cast<mlir::RankedTensorType>(conv.getInput().getType()).getShape();
+  auto p = conv.getPads();
+  return 4 * shape[0] * shape[1] * (shape[2] + p[0] + p[2]) * (shape[3] + p[1] + p[3]);
+}
+
 /// Input width of a window op (padded for a conv).
 int64_t paddedWidth(mlir::Operation *op) {
   int64_t w = mlir::cast<mlir::RankedTensorType>(op->getOperand(0).getType()).getDimSize(3);
@@ -262,6 +274,93 @@ std::optional<Halide::LoopLevel> consumerLevel(const LoweredModel &model,
       return Halide::LoopLevel(lf.func, Var(kTask));
     }
   return std::nullopt;
+}
+
+/// The loop over row bands of a pointwise conv hosting concat branches.
+const char *const kBand = "band";
+
+/// The Winograd convs marked cnn.fuse = "consumer" that a root pointwise
+/// blocked conv `bc` reads through the channel concat that is its input: it
+/// computes them per row band (bandRows).
+std::vector<const WinogradConv *> hostedBranches(const LoweredModel &model,
+                                                 const BlockedConv &bc) {
+  std::vector<const WinogradConv *> hosted;
+  auto concat = bc.op->getOperand(0).getDefiningOp<mlir::cnn::ConcatOp>();
+  if (!concat || bc.kernelW != 1 || bc.kernelH != 1 || fuseMark(bc.op) == "consumer")
+    return hosted;
+  for (const WinogradConv &wc : model.winogradConvs)
+    if (fuseMark(wc.op) == "consumer" &&
+        llvm::any_of(concat.getInputs(), [&](mlir::Value v) { return chainHead(v) == wc.op; }))
+      hosted.push_back(&wc);
+  return hosted;
+}
+
+/// Rows per band of a conv hosting `hosted`: kTaskRows or more, a multiple
+/// of each one's 2 x dilation rows (a Winograd tile row of dilation D covers
+/// 2 rows of each of D phases: a band of whole tile rows recomputes none).
+int bandRows(const std::vector<const WinogradConv *> &hosted) {
+  int rows = kTaskRows;
+  for (const WinogradConv *wc : hosted) {
+    int unit = winograd::kOut * wc->dilationY;
+    rows = (rows + unit - 1) / unit * unit;
+  }
+  return rows;
+}
+
+/// The row bands of a conv hosting branches.
+struct Bands {
+  int rows = 0; // 0: no bands
+  /// The Func whose loop kBand runs over the bands: the network output when
+  /// it is an NCHW epilogue of the conv (that output then runs in bands and
+  /// the conv per band: its blocked result is never stored whole), else the
+  /// conv's own stored Func.
+  Func host;
+  std::vector<const WinogradConv *> hosted;
+};
+
+Bands bandsOf(const LoweredModel &model, const BlockedConv &bc) {
+  Bands bands;
+  bands.hosted = hostedBranches(model, bc);
+  if (bands.hosted.empty())
+    return bands;
+  bands.rows = bandRows(bands.hosted);
+  bands.host = bc.stored;
+  for (const LoweredFunc &lf : model.funcs)
+    if (lf.op && lf.shape.size() == 4 && isOutput(model, lf.func) &&
+        chainHead(lf.op->getResult(0)) == bc.op)
+      bands.host = lf.func;
+  return bands;
+}
+
+/// The conv whose bands the network output `lf` runs (Bands::host), if any.
+const BlockedConv *bandedBy(const LoweredModel &model, const LoweredFunc &lf) {
+  for (const BlockedConv &bc : model.convs)
+    if (Bands bands = bandsOf(model, bc); bands.rows > 0 && bands.host.name() == lf.func.name())
+      return &bc;
+  return nullptr;
+}
+
+/// Where a Winograd conv is computed: per row band of the pointwise conv
+/// hosting it (hostedBranches), else nullopt (root).
+std::optional<Halide::LoopLevel> bandLevel(const LoweredModel &model, const WinogradConv &wc) {
+  for (const BlockedConv &bc : model.convs)
+    if (Bands bands = bandsOf(model, bc); llvm::is_contained(bands.hosted, &wc))
+      return Halide::LoopLevel(bands.host, Var(kBand));
+  return std::nullopt;
+}
+
+/// The network output `lf` (NCHW) hosting the bands of a conv: bands of
+/// `rows` rows over threads, vectors along x.
+void scheduleOutputBands(LoweredFunc &lf, int rows, const ScheduleHints &hints) {
+  const std::vector<Var> &v = lf.vars; // n, c, y, x
+  Var b(kBand), yi("yi"), xo("xo"), xi("xi");
+  lf.func.compute_root()
+      .split(v[2], b, yi, rows, TailStrategy::ShiftInwards)
+      .split(v[3], xo, xi, hints.vector, TailStrategy::GuardWithIf)
+      .reorder(xi, xo, yi, v[1], b, v[0])
+      .vectorize(xi);
+  if (hints.parallel)
+    lf.func.parallel(b);
 }
 
 /// `f`, a blocked Func (c, x, y, cb, n) of `blocks` channel blocks, computed
@@ -315,8 +414,11 @@ void rootPack(Func pack, int icBlock, bool parallel) {
 /// tileY rows x tileX columns of accumulators, the reduction inside it
 /// (channel in block, kx, ky, channel block), threads over rows x blocks.
 /// Computed at a consumer's task (`at`), it covers that task's rows and
-/// channel blocks (taskBlocks), on the consumer's thread.
-void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel> &at) {
+/// channel blocks (taskBlocks), on the consumer's thread. Hosting branches
+/// (hostedBranches), its tasks are bands of rows (bandRows) x every channel
+/// block, the branches computed per band.
+void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel> &at,
+                         const Bands &bands) {
   ScheduleHints hints = hintsFor(bc.op);
   bool root = !at;
   int tob = root ? blocksPerTile(hints, bc.outBlocks) : taskBlocks(bc.outBlocks);
@@ -324,6 +426,8 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
   int tx = hints.tileX > 0 && root ? std::min(hints.tileX, bc.outW) : tileFor(bc.outW, target);
   int ty = hints.tileY > 0 && root ? std::min(hints.tileY, bc.outH)
                                    : tileFor(bc.outH, std::max(1, target / tx));
+  while (bands.rows % ty != 0) // whole tiles per band
+    --ty;
   Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), obo("obo"), obi("obi"), t("t");
   Func out = bc.stored; // has out's Vars; out itself is inlined into it
   // Whole blocks always (padded weights are zero): constant extents; at a
@@ -331,19 +435,35 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
   out.bound(bc.co, 0, 16);
   if (root)
     out.bound(bc.ob, 0, bc.outBlocks);
-  out.compute_at(at.value_or(Halide::LoopLevel::root()))
-      .split(bc.x, xo, xi, tx, TailStrategy::ShiftInwards)
-      .split(bc.y, yo, yi, ty, TailStrategy::ShiftInwards)
-      .split(bc.ob, obo, obi, tob, TailStrategy::ShiftInwards)
-      .reorder(bc.co, xi, yi, obi, xo, yo, obo, bc.n)
-      .vectorize(bc.co)
+  // Bands run by another Func (the output): computed per band, whose rows
+  // bound it; run by itself: a loop over bands outside each band's tiles.
+  bool ownBands = bands.rows > 0 && bands.host.name() == out.name();
+  Var b(kBand), yb("yb");
+  if (bands.rows > 0 && !ownBands) {
+    out.compute_at(Halide::LoopLevel(bands.host, b));
+    taskStack(out, int64_t(16) * bc.outBlocks * bc.outW * bands.rows);
+  } else
+    out.compute_at(at.value_or(Halide::LoopLevel::root()));
+  out.split(bc.x, xo, xi, tx, TailStrategy::ShiftInwards);
+  if (ownBands)
+    out.split(bc.y, b, yb, bands.rows, TailStrategy::ShiftInwards)
+        .split(yb, yo, yi, ty, TailStrategy::ShiftInwards)
+        .split(bc.ob, obo, obi, tob, TailStrategy::ShiftInwards)
+        .reorder(bc.co, xi, yi, obi, xo, obo, yo, b, bc.n);
+  else
+    out.split(bc.y, yo, yi, ty, TailStrategy::ShiftInwards)
+        .split(bc.ob, obo, obi, tob, TailStrategy::ShiftInwards)
+        .reorder(bc.co, xi, yi, obi, xo, yo, obo, bc.n);
+  out.vectorize(bc.co)
       // Unrolled like acc, so LLVM keeps acc in registers: a loop here
       // stored the accumulators to the stack and read them back (MobileNetV2
       // 1.7% faster on 1 thread unrolled).
       .unroll(xi)
       .unroll(yi)
       .unroll(obi);
-  if (hints.parallel && root)
+  if (hints.parallel && ownBands)
+    out.parallel(b);
+  else if (hints.parallel && root && bands.rows == 0)
     out.fuse(yo, obo, t).parallel(t);
 
   bc.acc.compute_at(out, xo).vectorize(bc.co).unroll(bc.x).unroll(bc.y).unroll(bc.ob);
@@ -359,12 +479,13 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
 
   if (!bc.packInline) {
     bc.pack.bound(bc.ci, 0, bc.icBlock).bound(bc.cb, 0, bc.inBlocks);
-    if (bc.kernelW == 1 && bc.kernelH == 1 && hints.parallel && root) {
+    if (bc.kernelW == 1 && bc.kernelH == 1 && root && (hints.parallel || bands.rows > 0)) {
       // A 1x1 conv's rows need no halo: each task packs its own rows (of a
       // concat of branches, say) while they are in cache, and the packed
       // copy of the whole input (12 MiB for the dilated stack) is never
-      // stored. It is packed once per block tile of the row.
-      bc.pack.compute_at(out, t);
+      // stored. It is packed once per block tile of the row (once per row
+      // in a band).
+      bc.pack.compute_at(out, bands.rows > 0 ? yo : t);
       vectorizePack(bc.pack, bc.icBlock);
       int64_t rows = int64_t(ty) * mlir::cast<mlir::cnn::Conv2DOp>(bc.op).getStrides()[0];
       taskStack(bc.pack, int64_t(bc.icBlock) * bc.inBlocks * paddedWidth(bc.op) * rows);
@@ -414,8 +535,10 @@ int weightChunkBlocks(int vectorsPerBlock, int blocks) {
 /// each point's weights serving every tile of the image before the next
 /// point's are read; else threads run over rows of tiles, V is computed per
 /// row and M per row and tob blocks.
-void scheduleWinogradConv(WinogradConv &wc) {
+void scheduleWinogradConv(WinogradConv &wc, const std::optional<Halide::LoopLevel> &at) {
   ScheduleHints hints = hintsFor(wc.op);
+  if (at) // a band of rows, on its host's thread: inputs stationary
+    hints.parallel = false, hints.stationary = "inputs";
   int tob = blocksPerTile(hints, wc.outBlocks);
   // 16 accumulators: tob blocks x tt tiles.
   int tt = hints.tileX > 0 ? std::min(hints.tileX, wc.tilesX)
@@ -427,10 +550,12 @@ void scheduleWinogradConv(WinogradConv &wc) {
       .bound(wc.ob, 0, wc.outBlocks)
       .bound(wc.i, 0, 2)
       .bound(wc.j, 0, 2)
-      .bound(wc.tx, 0, wc.tilesX)
-      .bound(wc.ty, 0, wc.tilesY);
-  wc.pack.bound(wc.ci, 0, wc.icBlock).bound(wc.cb, 0, wc.inBlocks);
-  wc.out.compute_root()
+      .bound(wc.tx, 0, wc.tilesX);
+  if (at) // the host's band: 8 rows x all blocks, 256 KiB for the dilated stack
+    taskStack(wc.out, int64_t(16) * wc.outBlocks * wc.tilesX * winograd::kOut * bandRows({&wc}));
+  else
+    wc.out.bound(wc.ty, 0, wc.tilesY);
+  wc.out.compute_at(at.value_or(Halide::LoopLevel::root()))
       .split(wc.tx, to, ti, tt, TailStrategy::ShiftInwards)
       .split(wc.ob, obo, obi, tob, TailStrategy::ShiftInwards)
       .vectorize(wc.co)
@@ -491,7 +616,21 @@ void scheduleWinogradConv(WinogradConv &wc) {
   if (wc.icBlock >= 8)
     wc.V.vectorize(wc.ci);
 
-  rootPack(wc.pack, wc.icBlock, hints.parallel);
+  // A blocked input whose padded copy outgrows L2 (4.5 MiB for the dilated
+  // stack's): the rows of a tile row of a channel block (8.5 KiB: L1),
+  // packed just before V reads them; each input row is packed twice (tile
+  // rows overlap by 2 of their 4 rows), but the copy is never stored. Else
+  // the padded input whole, read by V in place (ResNet-18's, at most 0.9
+  // MiB, packed per tile row took 1.4x as long).
+  if (wc.sourceBlocked && paddedInputBytes(wc.op) > kL2Bytes) {
+    wc.pack.bound(wc.ci, 0, wc.icBlock).bound(wc.k, 0, winograd::kIn); // one block: V's
+    wc.pack.compute_at(wc.V, wc.ty);
+    vectorizePack(wc.pack, wc.icBlock);
+    taskStack(wc.pack, int64_t(wc.icBlock) * winograd::kIn * paddedWidth(wc.op));
+  } else {
+    wc.source.bound(wc.ci, 0, wc.icBlock).bound(wc.cb, 0, wc.inBlocks);
+    rootPack(wc.source, wc.icBlock, hints.parallel);
+  }
 }
 
 /// The sub-pixel conv_transpose2d: per output phase, the register tile of
@@ -851,6 +990,10 @@ void applySchedule(LoweredModel &model) {
       schedulePoolTasks(lf, hints.parallel);
       continue;
     }
+    if (const BlockedConv *bc = bandedBy(model, lf)) {
+      scheduleOutputBands(lf, bandsOf(model, *bc).rows, hintsFor(bc->op));
+      continue;
+    }
     lf.func.compute_root();
     scheduleStage(lf.func, lf, {}, threadsFor(hints, lf, {}), !model.forCppBackend);
     for (size_t i = 0; i < lf.updates.size(); ++i) {
@@ -862,13 +1005,13 @@ void applySchedule(LoweredModel &model) {
     }
   }
   for (BlockedConv &bc : model.convs)
-    scheduleBlockedConv(bc, consumerLevel(model, bc));
+    scheduleBlockedConv(bc, consumerLevel(model, bc), bandsOf(model, bc));
   for (PhasedConv &pc : model.phasedConvs)
     schedulePhasedConv(pc);
   for (ColumnPhasedConv &cc : model.columnPhasedConvs)
     scheduleColumnPhasedConv(cc, model.forCppBackend);
   for (WinogradConv &wc : model.winogradConvs)
-    scheduleWinogradConv(wc);
+    scheduleWinogradConv(wc, bandLevel(model, wc));
   for (BlockedDepthwise &dw : model.depthwiseConvs)
     scheduleBlockedDepthwise(dw);
   for (LoweredRecurrence &lr : model.recurrences)

@@ -56,16 +56,19 @@ std::optional<unsigned> epilogueOperand(Operation *op) {
   return std::nullopt;
 }
 
-/// Follows single uses from `v` through epilogue ops; returns the first user
-/// that is not an epilogue when it reads the chain's value as operand 0 (the
-/// input of a pool or conv), else null (some value has another use).
-Operation *consumerThroughEpilogues(Value v) {
+/// Follows single uses from `v` through epilogue ops and, when
+/// `throughConcat`, a channel concat; returns the first other user when it
+/// reads the chain's value as operand 0 (the input of a pool or conv), else
+/// null (some value has another use).
+Operation *consumerThroughEpilogues(Value v, bool throughConcat = false) {
   while (true) {
     if (!v.hasOneUse())
       return nullptr;
     OpOperand &use = *v.getUses().begin();
     Operation *user = use.getOwner();
-    if (!isEpilogue(user))
+    auto concat = dyn_cast<ConcatOp>(user);
+    bool channels = concat && (concat.getAxis() == 1 || concat.getAxis() == -3);
+    if (!isEpilogue(user) && !(throughConcat && channels))
       return use.getOperandNumber() == 0 ? user : nullptr;
     v = user->getResult(0);
   }
@@ -111,6 +114,15 @@ struct CnnFusePass : mlir::cnn::impl::CnnFuseBase<CnnFusePass> {
     // Convs computed at their consumer's loop level.
     getOperation().walk([&](Conv2DOp conv) {
       Operation *user = consumerThroughEpilogues(conv.getResult());
+      // A branch of a channel concat that a pointwise conv reads (the
+      // dilated context module's last branch): computed per row band of the
+      // pointwise conv. Only a branch that no other op reads.
+      Operation *merge = consumerThroughEpilogues(conv.getResult(), true);
+      if (merge != user && isa_and_nonnull<Conv2DOp>(merge) &&
+          isPointwise(cast<Conv2DOp>(merge)) && conv.getGroups() == 1) {
+        conv->setAttr(kFuse, StringAttr::get(ctx, "consumer"));
+        return;
+      }
       if (!user)
         return;
       auto userConv = dyn_cast<Conv2DOp>(user);

@@ -97,12 +97,17 @@ def CnnFuse : Pass<"cnn-fuse", "::mlir::ModuleOp"> {
     max_pool2d or avg_pool2d that is its only user, or, when C is pointwise
     (1x1, strides 1, no pads, groups 1), of a depthwise conv2d (the
     expansion of an inverted residual block: its output is the block's
-    largest tensor). Codegen computes tiles of C (with its epilogue) at the
-    consumer's loop level (Halide compute_at), so C's output is never
-    materialised in full: codegen computes a blocked C per task (8 output
-    rows x one channel block) of a blocked depthwise conv or max pool that
-    reads it (avg pools read C's stored output). The consumer is the unique
-    op reached by following the single uses from C.
+    largest tensor). Also on a conv2d C with groups 1 whose result, through
+    such a chain and then a channel concat (axis 1), is the input of a
+    pointwise conv2d P that is the concat's only user (the last branch of
+    the dilated context module; a branch another op reads is not marked).
+    Codegen computes tiles of C (with its epilogue) at the consumer's loop
+    level (Halide compute_at), so C's output is never materialised in full:
+    codegen computes a blocked C per task (8 output rows x one channel
+    block) of a blocked depthwise conv or max pool that reads it (avg pools
+    read C's stored output), and a Winograd C per row band of P (8 rows, or
+    2 x C's dilation when more; all channels). The consumer is the unique op
+    reached by following the single uses from C.
 
     `cnn.fuse = "pair"` on a depthwise conv2d D (groups = input channels
     > 1) when its result, possibly through epilogue ops (each with one

@@ -245,3 +245,56 @@ func.func @stale(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = cnn.relu %x {cnn.fuse = "epilogue", cnn.fuse_operand = 0 : i64} : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// A context module: b2 is read by b3 and by the concat, so only b3, the
+// branch that the concat alone reads, is computed per band of the 1x1 conv.
+// CHECK-LABEL: func.func @concat_branch(
+// CHECK: %[[B1:.*]] = cnn.conv2d
+// CHECK-NOT: cnn.fuse = "consumer"
+// CHECK-SAME: -> tensor<1x16x8x8xf32>
+// CHECK: %[[B2:.*]] = cnn.conv2d %[[B1]]
+// CHECK-NOT: cnn.fuse = "consumer"
+// CHECK-SAME: -> tensor<1x16x8x8xf32>
+// CHECK: cnn.conv2d %[[B2]], %{{.*}} {cnn.fuse = "consumer"
+// CHECK: %[[CAT:.*]] = cnn.concat
+// CHECK: cnn.conv2d %[[CAT]]
+// CHECK-NOT: cnn.fuse = "consumer"
+// CHECK-SAME: -> tensor<1x16x8x8xf32>
+func.func @concat_branch(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>, %v: tensor<16x48x1x1xf32>) -> tensor<1x16x8x8xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32>
+  %1 = cnn.conv2d %0, %w {strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32>
+  %2 = cnn.conv2d %1, %w {strides = array<i64: 1, 1>, pads = array<i64: 4, 4, 4, 4>, dilations = array<i64: 4, 4>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32>
+  %3 = cnn.relu %2 : tensor<1x16x8x8xf32>
+  %4 = cnn.concat %0, %1, %3 {axis = 1 : i64} : (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) -> tensor<1x48x8x8xf32>
+  %5 = cnn.conv2d %4, %v {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x48x8x8xf32>, tensor<16x48x1x1xf32>) -> tensor<1x16x8x8xf32>
+  return %5 : tensor<1x16x8x8xf32>
+}
+
+// -----
+
+// The concat is read by a 3x3 conv, not a pointwise one: nothing is marked.
+// CHECK-LABEL: func.func @concat_not_pointwise(
+// CHECK-NOT: cnn.fuse = "consumer"
+// CHECK: return
+func.func @concat_not_pointwise(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>, %v: tensor<16x32x3x3xf32>) -> tensor<1x16x8x8xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32>
+  %1 = cnn.concat %x, %0 {axis = 1 : i64} : (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) -> tensor<1x32x8x8xf32>
+  %2 = cnn.conv2d %1, %v {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x32x8x8xf32>, tensor<16x32x3x3xf32>) -> tensor<1x16x8x8xf32>
+  return %2 : tensor<1x16x8x8xf32>
+}
+
+// -----
+
+// A conv read by a pointwise conv with no concat between them: not marked
+// (only a concat's branches are computed per band of the pointwise conv).
+// CHECK-LABEL: func.func @pointwise_no_concat(
+// CHECK-NOT: cnn.fuse = "consumer"
+// CHECK: return
+func.func @pointwise_no_concat(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>, %v: tensor<16x16x1x1xf32>) -> tensor<1x16x8x8xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32>
+  %1 = cnn.relu %0 : tensor<1x16x8x8xf32>
+  %2 = cnn.conv2d %1, %v {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x8x8xf32>
+  return %2 : tensor<1x16x8x8xf32>
+}

@@ -309,6 +309,28 @@ bool genBlockedChain(Rng &r, Batch &b) {
   return conv(cat, 16, r.pick<int64_t>({1, 3}), 1, 1, r.coin() ? "winograd" : "");
 }
 
+/// A Winograd conv (dilated or not) over a blocked input whose padded copy
+/// outgrows L2 (64 channels at 89-95 square: over 2 MiB), which codegen
+/// packs per tile row instead of whole: odd sizes leave partial tiles of
+/// every dilation phase.
+bool genConvWinogradRows(Rng &r, Batch &b) {
+  int64_t h = r.range(89, 95), w = r.range(89, 95), d = r.pick<int64_t>({1, 2, 4});
+  Value x = b.arg({1, 16, h, w});
+  if (!b.add("rows in", "conv2d", {x, b.constant({64, 16, 1, 1})},
+             {b.ints("strides", {1, 1}), b.ints("pads", {0, 0, 0, 0}),
+              b.ints("dilations", {1, 1}), b.i64("groups", 1)}) ||
+      !b.add("rows in", "relu", {b.last()}, {}))
+    return false;
+  Shape p{r.range(0, d), r.range(0, d), r.range(0, d), r.range(0, d)};
+  int64_t f = r.pick<int64_t>({16, 24});
+  auto tiling = b.b().getDictionaryAttr({b.attr("algorithm", b.b().getStringAttr("winograd"))});
+  return b.add(fmt({{"rows x", str(Shape{1, 64, h, w})}, {"p", str(p)}, {"d", str(d)},
+                    {"f", str(f)}}),
+               "conv2d", {b.last(), b.constant({f, 64, 3, 3})},
+               {b.ints("strides", {1, 1}), b.ints("pads", p), b.ints("dilations", {d, d}),
+                b.i64("groups", 1), b.attr("cnn.tiling", tiling)});
+}
+
 /// A global pool read in the blocked layout of the conv (and relu) before it,
 /// whose filters may end in a partial block of 16.
 Gen genBlockedGlobalPool(const char *name) {
@@ -682,6 +704,7 @@ std::vector<OpCase> opCases() {
       {"conv2d_winograd", 24, genConvWinograd},
       {"conv2d_depthwise_blocked", 18, genConvDepthwiseBlocked},
       {"blocked_chain", 6, genBlockedChain},
+      {"conv2d_winograd_rows", 3, genConvWinogradRows},
       {"conv_transpose2d", 24, genConvTranspose},
       {"conv_transpose2d_columns", 24, genConvTransposeColumns},
       {"conv_transpose2d_columns_blocked", 12, genBlockedConvTransposeColumns},
