@@ -205,6 +205,15 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
     tile_oc single output channels (min(F, accumulators)), tile_y the largest
     power of two of rows with tile_oc * tile_y <= accumulators.
 
+    A conv that cnn-fuse marked "consumer" runs inside its host's tasks, on
+    the host's thread: codegen sizes its register tile to the task (its
+    tile_oc, tile_x and tile_y are not used; its `parallel` still lets a
+    depthwise host run its tasks on threads), and a Winograd one computed
+    per row band of a pointwise conv is inputs-stationary whatever
+    `stationary` says. Codegen also packs a Winograd conv's input per tile
+    row instead of whole when the input is blocked and its padded copy
+    outgrows L2 (2 MiB here); that choice is not a key.
+
     On dense and matmul ([.., M, K] x [K, N] -> [.., M, N]):
       layout "rowmajor"; oc_block = vector (N is vectorised); tile_oc 1;
       tile_y rows of M per register tile (the largest power of two
