@@ -302,6 +302,7 @@ private:
   /// Registers an op's result.
   void bind(Operation *op, Tensor t) { values[op->getResult(0)] = t; }
   void bindBlocked(Operation *op, Func out);
+  void blockInput(Value arg, llvm::StringRef name);
   /// bindBlocked, and `out` scheduled as a Func of its own (stored).
   void storeBlocked(Operation *op, Func out);
   /// Records that `v` is stored by the Func that `setStored` installs (a
@@ -605,6 +606,33 @@ void Lowerer::bindBlocked(Operation *op, Func out) {
        }));
   model.funcs.back().view = true;
   blocked[op->getResult(0)] = out;
+}
+
+/// An NCHW network input `arg` that two or more blocked convs read (the
+/// branches of the dilated context module exported from PyTorch) becomes
+/// one blocked copy that they all read in place: each would otherwise pack
+/// its own padded copy (3 x 4.5 MiB there). It counts in its first
+/// reader's layer. An input that one conv reads stays NCHW: that conv
+/// packs it anyway, and a copy would live on next to the input.
+void Lowerer::blockInput(Value arg, llvm::StringRef name) {
+  auto type = cast<RankedTensorType>(arg.getType());
+  if (type.getRank() != 4 || type.getDimSize(1) % 16 != 0)
+    return;
+  SmallVector<Operation *> readers;
+  for (OpOperand &use : arg.getUses()) {
+    auto conv = dyn_cast<cnn::Conv2DOp>(use.getOwner());
+    if (conv && use.getOperandNumber() == 0 && conv.getGroups() == 1 &&
+        hintsFor(conv).layout != "nchw") // as lowerConvBlocked
+      readers.push_back(conv);
+  }
+  if (readers.size() < 2)
+    return;
+  Tensor in = get(arg);
+  Var co("co"), x("x"), y("y"), cb("cb"), n("n");
+  Func b = newFunc(readers.front(), (name + "_blocked").str());
+  b(co, x, y, cb, n) = in({n, cb * 16 + co, y, x});
+  blocked[arg] = b;
+  model.blockedInputs.push_back(b);
 }
 
 /// Dense conv (groups = 1) in the blocked layout of BlockedConv; weights that
@@ -1616,6 +1644,7 @@ llvm::Error Lowerer::lower(func::FuncOp main) {
     model.inputs.push_back(param);
     model.inputInfo.push_back({name, shape});
     values[arg] = {Func(param), shape};
+    blockInput(arg, name);
   }
   for (Operation &op : main.getBody().front()) {
     if (isa<func::ReturnOp>(op))

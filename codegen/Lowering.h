@@ -259,6 +259,9 @@ struct LoweredModel {
   std::vector<ColumnPhasedConv> columnPhasedConvs; // the same, few channels
   std::vector<WinogradConv> winogradConvs;
   std::vector<BlockedDepthwise> depthwiseConvs;
+  /// NCHW network inputs copied once into the blocked layout (co, x, y, cb,
+  /// n) because several blocked convs read them (Lowerer::blockInput).
+  std::vector<Halide::Func> blockedInputs;
   /// Every Func the lowering created (inline reductions included) with the
   /// op it computes; null for the copy of an output. Func names derive from
   /// the ops' layer names (Lowerer::funcName), so Halide's profiler and

@@ -1007,6 +1007,10 @@ void applySchedule(LoweredModel &model) {
                     !model.forCppBackend);
     }
   }
+  for (Func f : model.blockedInputs) {
+    f.bound(f.args()[0], 0, 16);
+    rootPack(f, 16, true);
+  }
   for (BlockedConv &bc : model.convs)
     scheduleBlockedConv(bc, consumerLevel(model, bc), bandsOf(model, bc));
   for (PhasedConv &pc : model.phasedConvs)

@@ -331,6 +331,34 @@ bool genConvWinogradRows(Rng &r, Batch &b) {
                 b.i64("groups", 1), b.attr("cnn.tiling", tiling)});
 }
 
+/// The dilated context module with parallel branches (as exported from
+/// PyTorch): an input that three Winograd convs read (one blocked copy of
+/// it), their relus concatenated and fused by a 1x1 conv that computes the
+/// branches per band of rows, a residual add of the input and a relu, the
+/// network output running the bands. Sizes leave partial bands and tiles.
+bool genContextModule(Rng &r, Batch &b) {
+  int64_t c = r.pick<int64_t>({16, 32}), h = r.range(3, 21), w = r.range(3, 21);
+  Value x = b.arg({1, c, h, w});
+  auto tiling = b.b().getDictionaryAttr({b.attr("algorithm", b.b().getStringAttr("winograd"))});
+  std::vector<Value> branches;
+  for (int64_t d : {1, 2, 4}) {
+    if (!b.add(fmt({{"context h", str(h)}, {"w", str(w)}, {"d", str(d)}}), "conv2d",
+               {x, b.constant({16, c, 3, 3}), b.constant({16})},
+               {b.ints("strides", {1, 1}), b.ints("pads", {d, d, d, d}),
+                b.ints("dilations", {d, d}), b.i64("groups", 1), b.attr("cnn.tiling", tiling)}) ||
+        !b.add("context", "relu", {b.last()}, {}))
+      return false;
+    branches.push_back(b.last());
+  }
+  if (!b.add("context", "concat", branches, {b.i64("axis", 1)}) ||
+      !b.add("context", "conv2d", {b.last(), b.constant({c, 48, 1, 1})},
+             {b.ints("strides", {1, 1}), b.ints("pads", {0, 0, 0, 0}),
+              b.ints("dilations", {1, 1}), b.i64("groups", 1)}) ||
+      !b.add("context", "add", {b.last(), x}, {}))
+    return false;
+  return b.add("context", "relu", {b.last()}, {});
+}
+
 /// A global pool read in the blocked layout of the conv (and relu) before it,
 /// whose filters may end in a partial block of 16.
 Gen genBlockedGlobalPool(const char *name) {
@@ -705,6 +733,7 @@ std::vector<OpCase> opCases() {
       {"conv2d_depthwise_blocked", 18, genConvDepthwiseBlocked},
       {"blocked_chain", 6, genBlockedChain},
       {"conv2d_winograd_rows", 3, genConvWinogradRows},
+      {"context_module", 5, genContextModule},
       {"conv_transpose2d", 24, genConvTranspose},
       {"conv_transpose2d_columns", 24, genConvTransposeColumns},
       {"conv_transpose2d_columns_blocked", 12, genBlockedConvTransposeColumns},
