@@ -134,8 +134,10 @@ class MobileNetV2(nn.Module):
 
 
 class Dilated(nn.Module):
-    """examples/dilated.graph: 3x3 convs with dilations 1, 2, 4 ('same'
-    padding = dilation), concat, 1x1 fuse, residual add, relu."""
+    """The context module of examples/dilated.graph (3x3 convs with
+    dilations 1, 2, 4, 'same' padding = dilation; concat, 1x1 fuse,
+    residual add, relu) with parallel branches: here all three read the
+    input, where the .graph chains them (d2 reads d1, d4 reads d2)."""
 
     def __init__(self, c=64):
         super().__init__()
