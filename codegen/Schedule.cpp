@@ -323,7 +323,9 @@ Bands bandsOf(const LoweredModel &model, const BlockedConv &bc) {
   bands.hosted = hostedBranches(model, bc);
   if (bands.hosted.empty())
     return bands;
-  bands.rows = bandRows(bands.hosted);
+  // At most the map: a band past its last row would read and write
+  // outside the buffers (a band of the whole map computes every tile once).
+  bands.rows = std::min(bandRows(bands.hosted), bc.outH);
   bands.host = bc.stored;
   for (const LoweredFunc &lf : model.funcs)
     if (lf.op && lf.shape.size() == 4 && isOutput(model, lf.func) &&
