@@ -309,6 +309,7 @@ int bandRows(const std::vector<const WinogradConv *> &hosted) {
 
 /// The row bands of a conv hosting branches.
 struct Bands {
+  const BlockedConv *conv = nullptr;
   int rows = 0; // 0: no bands
   /// The Func whose loop kBand runs over the bands: the network output when
   /// it is an NCHW epilogue of the conv (that output then runs in bands and
@@ -320,6 +321,7 @@ struct Bands {
 
 Bands bandsOf(const LoweredModel &model, const BlockedConv &bc) {
   Bands bands;
+  bands.conv = &bc;
   bands.hosted = hostedBranches(model, bc);
   if (bands.hosted.empty())
     return bands;
@@ -334,21 +336,13 @@ Bands bandsOf(const LoweredModel &model, const BlockedConv &bc) {
   return bands;
 }
 
-/// The conv whose bands the network output `lf` runs (Bands::host), if any.
-const BlockedConv *bandedBy(const LoweredModel &model, const LoweredFunc &lf) {
-  for (const BlockedConv &bc : model.convs)
-    if (Bands bands = bandsOf(model, bc); bands.rows > 0 && bands.host.name() == lf.func.name())
-      return &bc;
+/// The bands (of model.convs, computed once) that `pred` picks, if any.
+template <class Pred>
+const Bands *findBands(const std::vector<Bands> &all, Pred pred) {
+  for (const Bands &bands : all)
+    if (bands.rows > 0 && pred(bands))
+      return &bands;
   return nullptr;
-}
-
-/// Where a Winograd conv is computed: per row band of the pointwise conv
-/// hosting it (hostedBranches), else nullopt (root).
-std::optional<Halide::LoopLevel> bandLevel(const LoweredModel &model, const WinogradConv &wc) {
-  for (const BlockedConv &bc : model.convs)
-    if (Bands bands = bandsOf(model, bc); llvm::is_contained(bands.hosted, &wc))
-      return Halide::LoopLevel(bands.host, Var(kBand));
-  return std::nullopt;
 }
 
 /// The network output `lf` (NCHW) hosting the bands of a conv: bands of
@@ -538,7 +532,10 @@ int weightChunkBlocks(int vectorsPerBlock, int blocks) {
 /// each point's weights serving every tile of the image before the next
 /// point's are read; else threads run over rows of tiles, V is computed per
 /// row and M per row and tob blocks.
-void scheduleWinogradConv(WinogradConv &wc, const std::optional<Halide::LoopLevel> &at) {
+void scheduleWinogradConv(WinogradConv &wc, const Bands *band) {
+  std::optional<Halide::LoopLevel> at;
+  if (band) // per band of the pointwise conv hosting it
+    at = Halide::LoopLevel(band->host, Var(kBand));
   ScheduleHints hints = hintsFor(wc.op);
   if (at) // a band of rows, on its host's thread: inputs stationary
     hints.parallel = false, hints.stationary = "inputs";
@@ -555,7 +552,7 @@ void scheduleWinogradConv(WinogradConv &wc, const std::optional<Halide::LoopLeve
       .bound(wc.j, 0, 2)
       .bound(wc.tx, 0, wc.tilesX);
   if (at) // the host's band: 8 rows x all blocks, 256 KiB for the dilated stack
-    taskStack(wc.out, int64_t(16) * wc.outBlocks * wc.tilesX * winograd::kOut * bandRows({&wc}));
+    taskStack(wc.out, int64_t(16) * wc.outBlocks * wc.tilesX * winograd::kOut * band->rows);
   else
     wc.out.bound(wc.ty, 0, wc.tilesY);
   wc.out.compute_at(at.value_or(Halide::LoopLevel::root()))
@@ -984,6 +981,9 @@ ScheduleHints threadsFor(ScheduleHints hints, const LoweredFunc &lf,
 } // namespace
 
 void applySchedule(LoweredModel &model) {
+  std::vector<Bands> allBands; // one per model.convs
+  for (const BlockedConv &bc : model.convs)
+    allBands.push_back(bandsOf(model, bc));
   for (LoweredFunc &lf : model.funcs) {
     ScheduleHints hints = hintsFor(lf.op);
     bool output = isOutput(model, lf.func);
@@ -995,8 +995,9 @@ void applySchedule(LoweredModel &model) {
       schedulePoolTasks(lf, hints.parallel);
       continue;
     }
-    if (const BlockedConv *bc = bandedBy(model, lf)) {
-      scheduleOutputBands(lf, bandsOf(model, *bc).rows, hintsFor(bc->op));
+    if (const Bands *bands = findBands(
+            allBands, [&](const Bands &b) { return b.host.name() == lf.func.name(); })) {
+      scheduleOutputBands(lf, bands->rows, hintsFor(bands->conv->op));
       continue;
     }
     lf.func.compute_root();
@@ -1013,14 +1014,16 @@ void applySchedule(LoweredModel &model) {
     f.bound(f.args()[0], 0, 16);
     rootPack(f, 16, true);
   }
-  for (BlockedConv &bc : model.convs)
-    scheduleBlockedConv(bc, consumerLevel(model, bc), bandsOf(model, bc));
+  for (size_t i = 0; i < model.convs.size(); ++i)
+    scheduleBlockedConv(model.convs[i], consumerLevel(model, model.convs[i]), allBands[i]);
   for (PhasedConv &pc : model.phasedConvs)
     schedulePhasedConv(pc);
   for (ColumnPhasedConv &cc : model.columnPhasedConvs)
     scheduleColumnPhasedConv(cc, model.forCppBackend);
   for (WinogradConv &wc : model.winogradConvs)
-    scheduleWinogradConv(wc, bandLevel(model, wc));
+    scheduleWinogradConv(wc, findBands(allBands, [&](const Bands &b) {
+                           return llvm::is_contained(b.hosted, &wc);
+                         }));
   for (BlockedDepthwise &dw : model.depthwiseConvs)
     scheduleBlockedDepthwise(dw);
   for (LoweredRecurrence &lr : model.recurrences)
