@@ -721,7 +721,9 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   namespace wg = winograd;
   auto s = op.getStrides(), p = op.getPads(), d = op.getDilations();
   Tensor in = get(op.getInput()), w = get(op.getWeight());
-  bool eligible = hintsFor(op).algorithm == "winograd" && op.getGroups() == 1 &&
+  ScheduleHints hints = hintsFor(op);
+  wg::Tile tile{hints.winogradTile};
+  bool eligible = hints.algorithm == "winograd" && wg::supported(tile.m) && op.getGroups() == 1 &&
                   w.dim(2) == wg::kTaps && w.dim(3) == wg::kTaps && s[0] == 1 &&
                   s[1] == 1;
   std::optional<std::vector<float>> data;
@@ -732,15 +734,16 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   int C = in.dim(1), F = int(outShape[1]);
   WinogradConv wc;
   wc.op = op;
+  wc.m = tile.m;
   wc.icBlock = inputBlock(C);
   wc.inBlocks = C / wc.icBlock;
   wc.outBlocks = (F + OB - 1) / OB;
   wc.dilationX = int(d[1]);
   wc.dilationY = int(d[0]);
-  // Per dilation phase, ceil(outputs in the phase / 2) tiles.
-  auto tiles = [](int64_t extent, int dil) {
+  // Per dilation phase, ceil(outputs in the phase / m) tiles.
+  auto tiles = [&](int64_t extent, int dil) {
     int64_t perPhase = (extent + dil - 1) / dil;
-    return dil * int((perPhase + wg::kOut - 1) / wg::kOut);
+    return dil * int((perPhase + tile.m - 1) / tile.m);
   };
   wc.tilesX = tiles(outShape[3], wc.dilationX);
   wc.tilesY = tiles(outShape[2], wc.dilationY);
@@ -750,10 +753,10 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   wc.co = co, wc.x = x, wc.y = y, wc.ob = ob, wc.n = n, wc.ci = ci, wc.cb = cb;
   wc.tx = tx, wc.ty = ty, wc.e = e;
   // Tile t of dilation phase f has id t * dilation + f and covers outputs
-  // dilation * (2t + i) + f, i = 0, 1, reading padded inputs
-  // dilation * (2t + k) + f, k = 0..3.
-  auto tileInput = [](Expr id, int dil, Expr k) {
-    return dil * (id / dil * wg::kOut + k) + id % dil;
+  // dilation * (m t + i) + f, i < m, reading padded inputs
+  // dilation * (m t + k) + f, k < m + 2.
+  auto tileInput = [&](Expr id, int dil, Expr k) {
+    return dil * (id / dil * tile.m + k) + id % dil;
   };
   // The padded input (`source`) and its rows of tile row ty (its tiles'
   // row k): the schedule packs either the source whole or, for a blocked
@@ -769,8 +772,8 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   wc.pack(ci, x, k, ty, cb, n) = wc.source(ci, x, tileInput(ty, dy, k), cb, n);
 
   std::vector<Expr> points;
-  for (int point = 0; point < wg::kPoints; ++point)
-    points.push_back(wg::inputTransform(point, [&](int row, int col) {
+  for (int point = 0; point < tile.points(); ++point)
+    points.push_back(wg::inputTransform(tile, point, [&](int row, int col) {
       return wc.pack(ci, tileInput(tx, dx, col), row, ty, cb, n);
     }));
   wc.V = newFunc(op, base + "_V");
@@ -780,13 +783,13 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   // a point's weights for one output block are one contiguous stream, read
   // in order by the GEMM's reduction (ci, cb). (With e inside cb, each 1 KiB
   // of ci x co was a new page: layer4's GEMMs ran at a third of peak.)
-  Halide::Buffer<float> u(std::vector<int>{OB, icb, wc.inBlocks, wg::kPoints, wc.outBlocks},
+  Halide::Buffer<float> u(std::vector<int>{OB, icb, wc.inBlocks, tile.points(), wc.outBlocks},
                           uniqueName(base + "_U"));
   u.fill(0.0f);
   for (int f = 0; f < F; ++f)
     for (int c = 0; c < C; ++c) {
-      auto t = wg::filterTransform(data->data() + (size_t(f) * C + c) * wg::kTaps * wg::kTaps);
-      for (int k = 0; k < wg::kPoints; ++k)
+      auto t = wg::filterTransform(tile, data->data() + (size_t(f) * C + c) * wg::kTaps * wg::kTaps);
+      for (int k = 0; k < tile.points(); ++k)
         u(f % OB, c % icb, c / icb, k, f / OB) = t[k];
     }
   wc.r = RDom(0, icb, 0, wc.inBlocks, "r"); // ci, cb
@@ -802,22 +805,23 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   // The outputs in tile coordinates: (i, j) within tile ids (tx, ty), so the
   // schedule's loops (and bounds) are over tiles, with no division.
   Var i("i"), j("j");
-  auto outPoint = [&](int pi, int pj) {
-    return wg::outputTransform(pi, pj, [&](int k) { return wc.M(co, tx, ty, k, ob, n); });
-  };
-  static_assert(wg::kOut == 2, "the parity selects below assume 2x2 outputs");
-  Expr row0 = Halide::select(i == 0, outPoint(0, 0), outPoint(0, 1));
-  Expr row1 = Halide::select(i == 0, outPoint(1, 0), outPoint(1, 1));
+  std::vector<Expr> rows;
+  for (int pj = 0; pj < tile.m; ++pj) {
+    std::vector<Expr> row;
+    for (int pi = 0; pi < tile.m; ++pi)
+      row.push_back(wg::outputTransform(tile, pj, pi, [&](int k) { return wc.M(co, tx, ty, k, ob, n); }));
+    rows.push_back(Halide::mux(i, row));
+  }
   wc.i = i, wc.j = j;
   wc.out = newFunc(op, base + "_out");
-  wc.out(co, i, tx, j, ty, ob, n) = bias + Halide::select(j == 0, row0, row1);
-  // Output x lies in phase x % dx, tile id (x / dx) / 2 * dx + x % dx, at
-  // i = (x / dx) % 2: undilated, exactly the memory order of (co, x, y).
+  wc.out(co, i, tx, j, ty, ob, n) = bias + Halide::mux(j, rows);
+  // Output x lies in phase x % dx, tile id (x / dx) / m * dx + x % dx, at
+  // i = (x / dx) % m: undilated, exactly the memory order of (co, x, y).
   Expr qx = x / dx, qy = y / dy;
   Func blockedOut = newFunc(op, base + "_blocked");
   blockedOut(co, x, y, ob, n) =
-      wc.out(co, qx % wg::kOut, qx / wg::kOut * dx + x % dx, qy % wg::kOut,
-             qy / wg::kOut * dy + y % dy, ob, n);
+      wc.out(co, qx % tile.m, qx / tile.m * dx + x % dx, qy % tile.m,
+             qy / tile.m * dy + y % dy, ob, n);
   bindBlocked(op, blockedOut);
   model.winogradConvs.push_back(wc);
   return true;

@@ -88,17 +88,17 @@ struct BlockedDepthwise {
 };
 
 /// A 3x3 stride-1 conv2d (groups = 1, constant weights) by Winograd
-/// F(2x2, 3x3) (codegen/Winograd.h), in the blocked layout of BlockedConv.
-/// Undilated, tile (tx, ty) covers output columns 2tx, 2tx+1 and rows 2ty,
-/// 2ty+1; with dilation D along an axis, each of the D phases (outputs
-/// = f mod D) is an undilated conv of the input's phase f, and tile id
-/// t * D + f covers outputs D(2t) + f and D(2t + 1) + f (e = a transformed
-/// point, 0..15):
+/// F(m x m, 3x3), m = 2 or 4 (codegen/Winograd.h, cnn.tiling's
+/// winograd_tile), in the blocked layout of BlockedConv. Undilated, tile
+/// (tx, ty) covers output columns m tx .. m tx + m - 1 and the same rows;
+/// with dilation D along an axis, each of the D phases (outputs = f mod D) is
+/// an undilated conv of the input's phase f, and tile id t * D + f covers
+/// outputs D(m t + i) + f, i < m (e = a transformed point, < (m + 2)^2):
 ///   source(ci, x, y, cb, n)    = the zero-padded input, as in BlockedConv
-///   pack(ci, x, k, ty, cb, n)  = source at row D(2t + k) + f of tile row
-///                                ty, k < 4
-///   V(ci, tx, ty, e, cb, n)    = (B^T d B)[e] of the 4x4 input tile of
-///                                (tx, ty) (columns D(2t + k) + f, k < 4)
+///   pack(ci, x, k, ty, cb, n)  = source at row D(m t + k) + f of tile row
+///                                ty, k < m + 2
+///   V(ci, tx, ty, e, cb, n)    = (B^T d B)[e] of the input tile of (tx, ty)
+///                                (columns D(m t + k) + f, k < m + 2)
 ///   acc(co, tx, ty, e, ob, n)  = sum over (ci, cb) of V(ci, tx, ty, e, cb, n)
 ///                                * U(co, ci, e, cb, ob), U = G g G^T packed
 ///                                at compile time
@@ -113,6 +113,7 @@ struct WinogradConv {
   Halide::Var co, x, y, ob, n, ci, cb, tx, ty, e, i, j, k;
   Halide::RDom r; // ci, cb
   int icBlock = 16, inBlocks = 1, outBlocks = 1;
+  int m = 2;                  // outputs per tile side: F(m x m, 3x3)
   int tilesX = 1, tilesY = 1; // tile ids along x and y, all phases
   int dilationX = 1, dilationY = 1;
   bool sourceBlocked = false; // source reads a blocked producer in place

@@ -48,6 +48,7 @@ ScheduleHints hintsFor(mlir::Operation *op) {
   integer("tile_oc", hints.tileOc);
   integer("tile_x", hints.tileX);
   integer("tile_y", hints.tileY);
+  integer("winograd_tile", hints.winogradTile);
   if (auto v = dict.getAs<mlir::BoolAttr>("parallel")) {
     hints.parallel = v.getValue();
     hints.parallelGiven = true;
@@ -296,12 +297,12 @@ std::vector<const WinogradConv *> hostedBranches(const LoweredModel &model,
 }
 
 /// Rows per band of a conv hosting `hosted`: kTaskRows or more, a multiple
-/// of each one's 2 x dilation rows (a Winograd tile row of dilation D covers
-/// 2 rows of each of D phases: a band of whole tile rows recomputes none).
+/// of each one's m x dilation rows (a Winograd tile row of dilation D covers
+/// m rows of each of D phases: a band of whole tile rows recomputes none).
 int bandRows(const std::vector<const WinogradConv *> &hosted) {
   int rows = kTaskRows;
   for (const WinogradConv *wc : hosted) {
-    int unit = winograd::kOut * wc->dilationY;
+    int unit = wc->m * wc->dilationY;
     rows = (rows + unit - 1) / unit * unit;
   }
   return rows;
@@ -548,11 +549,11 @@ void scheduleWinogradConv(WinogradConv &wc, const Bands *band) {
   Var to("to"), ti("ti"), obo("obo"), obi("obi");
   wc.out.bound(wc.co, 0, 16)
       .bound(wc.ob, 0, wc.outBlocks)
-      .bound(wc.i, 0, 2)
-      .bound(wc.j, 0, 2)
+      .bound(wc.i, 0, wc.m)
+      .bound(wc.j, 0, wc.m)
       .bound(wc.tx, 0, wc.tilesX);
   if (at) // the host's band: 8 rows x all blocks, 256 KiB for the dilated stack
-    taskStack(wc.out, int64_t(16) * wc.outBlocks * wc.tilesX * winograd::kOut * band->rows);
+    taskStack(wc.out, int64_t(16) * wc.outBlocks * wc.tilesX * wc.m * band->rows);
   else
     wc.out.bound(wc.ty, 0, wc.tilesY);
   wc.out.compute_at(at.value_or(Halide::LoopLevel::root()))
@@ -625,10 +626,10 @@ void scheduleWinogradConv(WinogradConv &wc, const Bands *band) {
   // the padded input whole, read by V in place (ResNet-18's, at most 0.9
   // MiB, packed per tile row took 1.4x as long).
   if (wc.sourceBlocked && paddedInputBytes(wc.op) > kL2Bytes) {
-    wc.pack.bound(wc.ci, 0, wc.icBlock).bound(wc.k, 0, winograd::kIn); // one block: V's
+    wc.pack.bound(wc.ci, 0, wc.icBlock).bound(wc.k, 0, wc.m + winograd::kTaps - 1); // one block: V's
     wc.pack.compute_at(wc.V, wc.ty);
     vectorizePack(wc.pack, wc.icBlock);
-    taskStack(wc.pack, int64_t(wc.icBlock) * winograd::kIn * paddedWidth(wc.op));
+    taskStack(wc.pack, int64_t(wc.icBlock) * (wc.m + winograd::kTaps - 1) * paddedWidth(wc.op));
   } else {
     wc.source.bound(wc.ci, 0, wc.icBlock).bound(wc.cb, 0, wc.inBlocks);
     rootPack(wc.source, wc.icBlock, hints.parallel);

@@ -35,9 +35,10 @@
 //            about 16 accumulators: 16 / tile_oc columns, rows when the
 //            row is shorter).
 //   algorithm conv2d: "winograd" runs a 3x3 stride-1 (any dilation) dense conv
-//            with constant weights by Winograd F(2x2, 3x3) (WinogradConv in
+//            with constant weights by Winograd F(m x m, 3x3) (WinogradConv in
 //            Lowering.h); anything else (default "direct") keeps the direct
 //            loop nest.
+//   winograd_tile winograd: m, the outputs per tile side (2 or 4).
 //   stationary winograd: "weights" orders the GEMM so that each chunk of a
 //            point's transformed weights serves every tile before the next
 //            (threads over channel blocks, M accumulated in memory); else
@@ -76,6 +77,7 @@ struct ScheduleHints {
   std::optional<bool> unrollKx;
   std::string algorithm; // conv2d: "winograd" or empty (direct)
   std::string stationary; // winograd: "weights" or empty (inputs)
+  int winogradTile = 2;   // winograd: outputs per tile side, F(m x m, 3x3)
 };
 
 /// Defaults overridden by the op's `cnn.tiling` attribute (op may be null).

@@ -1,11 +1,14 @@
-//===- Winograd.h - the transforms of Winograd F(2x2, 3x3) ------*- C++ -*-===//
+//===- Winograd.h - the transforms of Winograd F(m x m, 3x3) ----*- C++ -*-===//
 //
 // Minimal filtering F(m x m, 3 x 3) (Lavin & Gray, "Fast Algorithms for
-// Convolutional Neural Networks", 2016) with m = 2: a 4 x 4 input tile d and
-// a 3 x 3 filter g give the 2 x 2 correlation output
+// Convolutional Neural Networks", 2016) for m = 2 or 4: an (m + 2)^2 input
+// tile d and a 3 x 3 filter g give the m x m correlation output
 //   Y = A^T [ (G g G^T) .* (B^T d B) ] A
-// 16 multiplies instead of 36. The tables are exact in binary (0, +-1, 1/2),
-// so the error is that of the additions (about 1e-6 of the output scale).
+// with (m + 2)^2 multiplies instead of 9 m^2: 16 instead of 36 (m = 2, 2.25x
+// fewer) or 36 instead of 144 (m = 4, 4x fewer). F(2, 3)'s tables are exact
+// in binary (0, +-1, 1/2); F(4, 3)'s have entries up to 8 and fifteenths, so
+// its error is larger: 3.6e-7 and 1.9e-6 of the largest output of ResNet's
+// 64 -> 64 conv (Codegen.WinogradErrorF2AndF4 in test/unit/CodegenTest.cpp).
 // Pure arithmetic on Halide Exprs and floats; used by lowerConvWinograd.
 //
 //===----------------------------------------------------------------------===//
@@ -14,25 +17,32 @@
 
 #include "Halide.h"
 
-#include <array>
 #include <functional>
+#include <vector>
 
 namespace cnnc::codegen::winograd {
 
-constexpr int kOut = 2;           // m: outputs per tile side
-constexpr int kTaps = 3;          // r: filter taps per side
-constexpr int kIn = kOut + kTaps - 1; // alpha: input tile side
-constexpr int kPoints = kIn * kIn;    // transformed points per tile
+constexpr int kTaps = 3; // r: filter taps per side
 
-/// (G g G^T) flattened row-major (point e = row * kIn + col), from a 3 x 3
-/// filter `g` (row-major, ky then kx).
-std::array<float, kPoints> filterTransform(const float *g);
+/// F(m x m, 3 x 3): m outputs per tile side.
+struct Tile {
+  int m = 2;
+  int in() const { return m + kTaps - 1; } // alpha: input tile side
+  int points() const { return in() * in(); }
+};
 
-/// (B^T d B)[e / kIn][e % kIn], where d(row, col) reads the input tile.
-Halide::Expr inputTransform(int e, const std::function<Halide::Expr(int, int)> &d);
+/// True for the tile sizes with tables (2 and 4).
+bool supported(int m);
 
-/// (A^T M A)[i][j], where m(e) reads transformed point e.
-Halide::Expr outputTransform(int i, int j, const std::function<Halide::Expr(int)> &m);
+/// The (m + 2)^2 transformed points G g G^T of a row-major 3 x 3 filter g.
+std::vector<float> filterTransform(Tile t, const float *g);
+
+/// Transformed point e = a * (m + 2) + b of B^T d B, where d(row, col) reads
+/// the input tile.
+Halide::Expr inputTransform(Tile t, int e, const std::function<Halide::Expr(int, int)> &d);
+
+/// Output (i, j) of A^T M A, where m(e) reads transformed point e.
+Halide::Expr outputTransform(Tile t, int i, int j, const std::function<Halide::Expr(int)> &m);
 
 } // namespace cnnc::codegen::winograd
 

@@ -25,6 +25,8 @@ using namespace mlir::cnn;
 namespace {
 /// Below this many multiply-adds a layer runs on one thread (~2 us at peak).
 constexpr int64_t kParallelMacs = int64_t(1) << 18;
+/// Fewest tiles for Winograd F(4x4, 3x3) (see chooseConv).
+constexpr int64_t kWinogradF4Tiles = 32;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -96,8 +98,9 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
   t.dilationPhases = p.dilations[0] * p.dilations[1];
   t.unrollKx = p.kw > 1 && p.kw <= 7;
 
-  // Winograd F(2x2, 3x3) (per dilation phase when dilated) does 2.25x fewer
-  // multiply-adds than the direct 3x3 loop at the same register tile (measured 1.5x faster for ResNet's 64 ->
+  // Winograd F(m x m, 3x3) (per dilation phase when dilated) does 2.25x
+  // (m = 2) or 4x (m = 4) fewer multiply-adds than the direct 3x3 loop at
+  // the same register tile (F(2x2) measured 1.5x faster for ResNet's 64 ->
   // 64 conv at 56x56, error ~1e-6 of the output scale); its weights are
   // transformed at compile time, and its tiles need >= 16 channels to fill
   // a vector's reduction.
@@ -106,19 +109,35 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
                   p.f >= vw && p.c >= vw && p.constantWeights;
   if (winograd) {
     t.algorithm = "winograd";
+    // F(4x4) where it has enough tiles: each transformed weight serves
+    // every tile once, and F(4x4)'s transformed weights are 4x the weights
+    // (F(2x2)'s 1.8x). ResNet-18's convs, F(4x4) against F(2x2) (1 thread):
+    // 64 channels at 56x56 (196 tiles) 0.75x the time, 128 at 28x28 (49
+    // tiles, weights stationary) 0.62x, 256 at 14x14 (16 tiles) 0.95x for
+    // 2.2x the weights to stream. Undilated only: a band of whole tile rows
+    // would be 4 x dilation rows high.
+    auto tiles = [&](int64_t m) { return ceilDiv(p.oh, m) * ceilDiv(p.ow, m); };
+    bool undilated = p.dilations[0] == 1 && p.dilations[1] == 1;
+    t.winogradTile = undilated && tiles(4) >= kWinogradF4Tiles ? 4 : 2;
     // The transformed weights (F x C per point) against the transformed
     // input (tiles x C per point): layer4 of ResNet-18 has 512 filters and
-    // 16 tiles, layer1 64 filters and 784 tiles.
-    int64_t tiles = ceilDiv(p.oh, 2) * ceilDiv(p.ow, 2);
-    t.stationary = p.f > tiles ? "weights" : "inputs";
+    // 16 tiles, layer1 64 filters and 196 tiles.
+    t.stationary = p.f > tiles(t.winogradTile) ? "weights" : "inputs";
+    // With the input stationary every row of tiles reads all of U: F(4x4)'s
+    // must fit in L2 (at 128 channels, 2.4 MB, it took longer than F(2x2)).
+    if (t.winogradTile == 4 && t.stationary == "inputs" &&
+        4 * 36 * p.c * p.f > o.l2KiB * 1024) {
+      t.winogradTile = 2;
+      t.stationary = p.f > tiles(2) ? "weights" : "inputs";
+    }
   }
 
   // The output extents one register tile walks over: one output phase of a
-  // transposed conv, the flattened pixels of a GEMM-shaped one, the 2x2
+  // transposed conv, the flattened pixels of a GEMM-shaped one, the m x m
   // output tiles of a Winograd one.
   int64_t ew = p.ow, eh = p.oh;
   if (winograd) { // one row of tiles at a time (codegen keeps tile_y = 1)
-    ew = ceilDiv(p.ow, 2);
+    ew = ceilDiv(p.ow, t.winogradTile);
     eh = 1;
   }
   if (transposed) {
@@ -336,6 +355,8 @@ DictionaryAttr mlir::cnn::tilingAttr(MLIRContext *ctx, const Tiling &t) {
     attrs.push_back(b.getNamedAttr("algorithm", b.getStringAttr(t.algorithm)));
     if (!t.stationary.empty())
       attrs.push_back(b.getNamedAttr("stationary", b.getStringAttr(t.stationary)));
+    if (t.winogradTile > 0)
+      attrs.push_back(b.getNamedAttr("winograd_tile", b.getI64IntegerAttr(t.winogradTile)));
   }
   return b.getDictionaryAttr(attrs); // sorted by name
 }

@@ -185,10 +185,16 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
       algorithm   string: "winograd" for a conv2d that is 3x3, stride 1
                   (any dilation), groups 1, with constant weights and >=
                   vector-width input and output channels (unless
-                  winograd=false): Winograd F(2x2, 3x3), whose tile_x and
-                  tile_y then count 2x2 output tiles; else "direct".
+                  winograd=false): Winograd F(m x m, 3x3), whose tile_x
+                  and tile_y then count m x m output tiles; else "direct".
+      winograd_tile  Winograd only: m, 4 when the conv is undilated and
+                  has >= 32 4x4 output tiles (each transformed weight
+                  serves every tile: F(4x4)'s are 4x the weights, F(2x2)'s
+                  1.8x), unless the input is then stationary and F(4x4)'s
+                  transformed weights (36 x C x F floats) outgrow L2
+                  (`l2-kib`: every row of tiles reads them); else 2.
       stationary  Winograd only: "weights" when the filters outnumber the
-                  2x2 output tiles (the transformed weights are the larger
+                  m x m output tiles (the transformed weights are the larger
                   GEMM operand and stay in cache while every tile passes),
                   else "inputs".
     Register tile: about `accumulators` (default 16) vector accumulators,
@@ -234,7 +240,7 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
     Option<"l2KiB", "l2-kib", "int64_t", /*default=*/"1024",
            "L2 cache size per core in KiB (bounds the cache tile)">,
     Option<"winograd", "winograd", "bool", /*default=*/"true",
-           "run eligible 3x3 convs by Winograd F(2x2, 3x3)">,
+           "run eligible 3x3 convs by Winograd F(m x m, 3x3)">,
   ];
   let dependentDialects = ["::mlir::cnn::CnnDialect"];
 }

@@ -30,7 +30,7 @@ struct TilingOptions {
   int64_t vectorWidth = 16;  // f32 lanes per register
   int64_t accumulators = 16; // vector accumulators per register tile
   int64_t l2KiB = 1024;      // L2 per core
-  bool winograd = true;      // allow Winograd F(2x2, 3x3)
+  bool winograd = true;      // allow Winograd F(m x m, 3x3)
 };
 
 struct Tiling {
@@ -42,10 +42,12 @@ struct Tiling {
   bool isConv = false;
   int64_t phases = 1, dilationPhases = 1;
   bool depthwise = false, gemm = false;
-  std::string algorithm = "direct"; // or "winograd": F(2x2, 3x3)
+  std::string algorithm = "direct"; // or "winograd": F(m x m, 3x3)
   // Winograd only: the GEMM operand that stays in cache, "weights" (the
-  // transformed weights outweigh the transformed input) or "inputs".
+  // transformed weights outweigh the transformed input) or "inputs"; and
+  // m, the outputs per tile side (2 or 4).
   std::string stationary;
+  int64_t winogradTile = 0;
 };
 
 /// The decision documented in Passes.td (--cnn-choose-tiling).

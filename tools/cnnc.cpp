@@ -64,7 +64,7 @@ cl::opt<OptLevel> optLevel(cl::desc("Optimization level:"), cl::init(O2),
                            cl::cat(category));
 cl::opt<bool> winograd(
     "winograd",
-    cl::desc("At -O2 and up, run 3x3 stride-1 convs by Winograd F(2x2, 3x3) "
+    cl::desc("At -O2 and up, run 3x3 stride-1 convs by Winograd F(2x2, 3x3) or F(4x4, 3x3) "
              "(default on; --winograd=false keeps the direct loop)"),
     cl::init(true), cl::cat(category));
 cl::opt<bool> fusion(

@@ -191,12 +191,13 @@ func.func @matmul(%a: tensor<4x64x32xf32>, %b: tensor<32x48xf32>) -> tensor<4x64
 
 // -----
 
-// The 3x3 s1 conv above with constant weights: Winograd F(2x2, 3x3); tile_x
-// counts 2x2 tiles (28 across: 4 balanced tiles of 7), one row of tiles at a
-// time. 784 tiles against 64 filters: the transformed input is the larger
-// operand, so it stays in cache.
+// The 3x3 s1 conv above with constant weights: Winograd F(4x4, 3x3) (196
+// tiles, at least 32); tile_x counts 4x4 tiles (14 across: 2 balanced tiles
+// of 7), one row of tiles at a time. 196 tiles against 64 filters: the
+// transformed input is the larger operand, so it stays in cache (the
+// transformed weights, 0.6 MB, fit in L2).
 // CHECK-LABEL: func.func @winograd(
-// CHECK: cnn.tiling = {algorithm = "winograd", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, stationary = "inputs", tile_oc = 2 : i64, tile_x = 7 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "winograd", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, stationary = "inputs", tile_oc = 2 : i64, tile_x = 7 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64, winograd_tile = 4 : i64}
 // NOWINO-LABEL: func.func @winograd(
 // NOWINO: algorithm = "direct"
 func.func @winograd(%x: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
@@ -207,10 +208,11 @@ func.func @winograd(%x: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
 
 // -----
 
-// ResNet conv5_x, 512 channels at 7x7: 4 tiles across, so 4 channel blocks
-// fill the 16 accumulators; 512 filters against 16 tiles: the weights stay.
+// ResNet conv5_x, 512 channels at 7x7: F(2x2) (F(4x4) would have 4 tiles);
+// 4 tiles across, so 4 channel blocks fill the 16 accumulators; 512 filters
+// against 16 tiles: the weights stay.
 // CHECK-LABEL: func.func @winograd_small(
-// CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} stationary = "weights", tile_oc = 4 : i64, tile_x = 4 : i64, tile_y = 1 : i64
+// CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} stationary = "weights", tile_oc = 4 : i64, tile_x = 4 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64, winograd_tile = 2 : i64}
 func.func @winograd_small(%x: tensor<1x512x7x7xf32>) -> tensor<1x512x7x7xf32> {
   %w = cnn.constant dense<0.5> : tensor<512x512x3x3xf32>
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x512x7x7xf32>, tensor<512x512x3x3xf32>) -> tensor<1x512x7x7xf32>
@@ -219,11 +221,12 @@ func.func @winograd_small(%x: tensor<1x512x7x7xf32>) -> tensor<1x512x7x7xf32> {
 
 // -----
 
-// ResNet conv4_x, 256 channels at 14x14: 49 tiles against 256 filters, so
-// the weights stay in cache; its GEMM guards the tail tile, and 4 tiles x 4
-// blocks (not 7 x 2) feed each broadcast to 4 blocks.
+// ResNet conv4_x, 256 channels at 14x14: F(2x2) (F(4x4) would have 16
+// tiles); 49 tiles against 256 filters, so the weights stay in cache; its
+// GEMM guards the tail tile, and 4 tiles x 4 blocks (not 7 x 2) feed each
+// broadcast to 4 blocks.
 // CHECK-LABEL: func.func @winograd_weights(
-// CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} stationary = "weights", tile_oc = 4 : i64, tile_x = 4 : i64, tile_y = 1 : i64
+// CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} stationary = "weights", tile_oc = 4 : i64, tile_x = 4 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64, winograd_tile = 2 : i64}
 func.func @winograd_weights(%x: tensor<1x256x14x14xf32>) -> tensor<1x256x14x14xf32> {
   %w = cnn.constant dense<0.5> : tensor<256x256x3x3xf32>
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x256x14x14xf32>, tensor<256x256x3x3xf32>) -> tensor<1x256x14x14xf32>
@@ -232,10 +235,35 @@ func.func @winograd_weights(%x: tensor<1x256x14x14xf32>) -> tensor<1x256x14x14xf
 
 // -----
 
-// Dilated: Winograd per dilation phase. Not eligible: strided, or too few
-// channels.
+// ResNet conv3_x, 128 channels at 28x28: F(4x4) with 49 tiles against 128
+// filters, so the weights stay (streamed once, each serving 49 tiles).
+// CHECK-LABEL: func.func @winograd_f4_weights(
+// CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} stationary = "weights", tile_oc = 4 : i64, tile_x = 4 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64, winograd_tile = 4 : i64}
+func.func @winograd_f4_weights(%x: tensor<1x128x28x28xf32>) -> tensor<1x128x28x28xf32> {
+  %w = cnn.constant dense<0.5> : tensor<128x128x3x3xf32>
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x128x28x28xf32>, tensor<128x128x3x3xf32>) -> tensor<1x128x28x28xf32>
+  return %0 : tensor<1x128x28x28xf32>
+}
+
+// -----
+
+// 128 channels at 56x56: with F(4x4) the input would stay (196 tiles
+// against 128 filters), and every row of tiles would read its 2.4 MB of
+// transformed weights, more than L2: F(2x2), whose 1 MB do.
+// CHECK-LABEL: func.func @winograd_f4_large_weights(
+// CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} stationary = "inputs", {{.*}} winograd_tile = 2 : i64}
+func.func @winograd_f4_large_weights(%x: tensor<1x128x56x56xf32>) -> tensor<1x128x56x56xf32> {
+  %w = cnn.constant dense<0.5> : tensor<128x128x3x3xf32>
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x128x56x56xf32>, tensor<128x128x3x3xf32>) -> tensor<1x128x56x56xf32>
+  return %0 : tensor<1x128x56x56xf32>
+}
+
+// -----
+
+// Dilated: Winograd F(2x2) per dilation phase. Not eligible: strided, or
+// too few channels.
 // CHECK-LABEL: func.func @not_winograd(
-// CHECK: algorithm = "winograd"
+// CHECK: algorithm = "winograd"{{.*}} winograd_tile = 2 : i64
 // CHECK-COUNT-2: algorithm = "direct"
 func.func @not_winograd(%x: tensor<1x64x56x56xf32>, %y: tensor<1x8x56x56xf32>) -> (tensor<1x64x54x54xf32>, tensor<1x64x28x28xf32>, tensor<1x64x56x56xf32>) {
   %w = cnn.constant dense<0.5> : tensor<64x64x3x3xf32>

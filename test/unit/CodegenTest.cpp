@@ -20,6 +20,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <dlfcn.h>
 #include <functional>
 #include <thread>
@@ -506,6 +507,60 @@ TEST_F(Codegen, EpiloguesStoredAndOneByOneReadsInPlace) {
   for (size_t i = 0; i < want.size(); ++i)
     want[i] += h[i];
   expectNear(y, want, 1e-4f);
+}
+
+/// `dense<"0x...">`: the raw little-endian f32 data of `v` (a constant
+/// operand; Winograd needs constant weights).
+std::string denseHex(const Buf &v) {
+  std::string s = "dense<\"0x";
+  for (float f : v) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    for (int byte = 0; byte < 4; ++byte, bits >>= 8)
+      s += llvm::hexdigit((bits >> 4) & 15) + std::string(1, llvm::hexdigit(bits & 15));
+  }
+  return s + "\">";
+}
+
+// Winograd F(2x2, 3x3) and F(4x4, 3x3) against the conv in double precision:
+// ResNet's 64 -> 64 3x3 conv (pads 1) at 20x20, inputs and weights uniform
+// in [-1, 1). The error, relative to the largest output, is printed (the
+// figure docs/perf.md quotes) and bounded: F(4x4)'s tables (entries up to 8,
+// fifteenths) lose more than F(2x2)'s exact ones; its interpolation points
+// (codegen/Winograd.cpp) keep it under 4e-6 (Lavin & Gray's: 5.6e-6).
+TEST_F(Codegen, WinogradErrorF2AndF4) {
+  ConvCase c{{1, 64, 20, 20}, {64, 64, 3, 3}, {1, 64, 20, 20}, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  Buf x = random(c.xs, 70), w = random(c.ws, 71), b = random({c.ws[0]}, 72);
+  Buf want(numel(c.ys));
+  double scale = 0;
+  for (int f = 0; f < 64; ++f)
+    for (int oh = 0; oh < 20; ++oh)
+      for (int ow = 0; ow < 20; ++ow) {
+        double acc = b[f];
+        for (int ch = 0; ch < 64; ++ch)
+          for (int kh = 0; kh < 3; ++kh)
+            for (int kw = 0; kw < 3; ++kw) {
+              int ih = oh + kh - 1, iw = ow + kw - 1;
+              if (ih >= 0 && ih < 20 && iw >= 0 && iw < 20)
+                acc += double(x[at(c.xs, {0, ch, ih, iw})]) * w[at(c.ws, {f, ch, kh, kw})];
+            }
+        want[at(c.ys, {0, f, oh, ow})] = float(acc);
+        scale = std::max(scale, std::fabs(acc));
+      }
+  for (int m : {2, 4}) {
+    std::string tiling = "cnn.tiling = {algorithm = \"winograd\", winograd_tile = " +
+                         std::to_string(m) + " : i64}, ";
+    std::string body = "%w = cnn.constant " + denseHex(w) + " : " + ty(c.ws) + "\n" +
+                       c.op("%r", "%a0, %w, %a1", tiling);
+    Buf y = jit(moduleText({c.xs, Shape{64}}, c.ys, body), {x, b});
+    ASSERT_EQ(y.size(), want.size());
+    double err = 0;
+    for (size_t i = 0; i < y.size(); ++i)
+      err = std::max(err, std::fabs(double(y[i]) - want[i]));
+    std::printf("Winograd F(%dx%d, 3x3): max error %.2e of the largest output (%.1f)\n", m, m,
+                err / scale, scale);
+    EXPECT_LT(err / scale, m == 2 ? 1e-6 : 4e-6);
+  }
 }
 
 // An inverted residual's expansion (1x1 conv + relu, marked "consumer") is
