@@ -734,7 +734,7 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   int C = in.dim(1), F = int(outShape[1]);
   WinogradConv wc;
   wc.op = op;
-  wc.m = tile.m;
+  wc.tile = tile;
   wc.icBlock = inputBlock(C);
   wc.inBlocks = C / wc.icBlock;
   wc.outBlocks = (F + OB - 1) / OB;
@@ -805,12 +805,12 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   // The outputs in tile coordinates: (i, j) within tile ids (tx, ty), so the
   // schedule's loops (and bounds) are over tiles, with no division.
   Var i("i"), j("j");
-  std::vector<Expr> rows;
-  for (int pj = 0; pj < tile.m; ++pj) {
-    std::vector<Expr> row;
-    for (int pi = 0; pi < tile.m; ++pi)
-      row.push_back(wg::outputTransform(tile, pj, pi, [&](int k) { return wc.M(co, tx, ty, k, ob, n); }));
-    rows.push_back(Halide::mux(i, row));
+  std::vector<Expr> rows; // output row j (y) of the tile, by column i (x)
+  for (int row = 0; row < tile.m; ++row) {
+    std::vector<Expr> cols;
+    for (int col = 0; col < tile.m; ++col)
+      cols.push_back(wg::outputTransform(tile, row, col, [&](int k) { return wc.M(co, tx, ty, k, ob, n); }));
+    rows.push_back(Halide::mux(i, cols));
   }
   wc.i = i, wc.j = j;
   wc.out = newFunc(op, base + "_out");

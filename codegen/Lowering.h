@@ -11,6 +11,7 @@
 #define CNNC_CODEGEN_LOWERING_H
 
 #include "Halide.h"
+#include "codegen/Winograd.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Operation.h"
@@ -113,7 +114,7 @@ struct WinogradConv {
   Halide::Var co, x, y, ob, n, ci, cb, tx, ty, e, i, j, k;
   Halide::RDom r; // ci, cb
   int icBlock = 16, inBlocks = 1, outBlocks = 1;
-  int m = 2;                  // outputs per tile side: F(m x m, 3x3)
+  winograd::Tile tile;        // F(m x m, 3x3): m outputs per tile side
   int tilesX = 1, tilesY = 1; // tile ids along x and y, all phases
   int dilationX = 1, dilationY = 1;
   bool sourceBlocked = false; // source reads a blocked producer in place

@@ -7,6 +7,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 
 #include <algorithm>
+#include <numeric>
 
 using Halide::Func;
 using Halide::RVar;
@@ -297,15 +298,14 @@ std::vector<const WinogradConv *> hostedBranches(const LoweredModel &model,
 }
 
 /// Rows per band of a conv hosting `hosted`: kTaskRows or more, a multiple
-/// of each one's m x dilation rows (a Winograd tile row of dilation D covers
-/// m rows of each of D phases: a band of whole tile rows recomputes none).
+/// of every one's m x dilation rows (a Winograd tile row of dilation D
+/// covers m rows of each of D phases: a band of whole tile rows recomputes
+/// none).
 int bandRows(const std::vector<const WinogradConv *> &hosted) {
-  int rows = kTaskRows;
-  for (const WinogradConv *wc : hosted) {
-    int unit = wc->m * wc->dilationY;
-    rows = (rows + unit - 1) / unit * unit;
-  }
-  return rows;
+  int unit = 1;
+  for (const WinogradConv *wc : hosted)
+    unit = std::lcm(unit, wc->tile.m * wc->dilationY);
+  return (kTaskRows + unit - 1) / unit * unit;
 }
 
 /// The row bands of a conv hosting branches.
@@ -524,7 +524,7 @@ int weightChunkBlocks(int vectorsPerBlock, int blocks) {
   return best;
 }
 
-/// WinogradConv: the 16 transformed points' GEMMs with a register tile of
+/// WinogradConv: the (m + 2)^2 transformed points' GEMMs with a register tile of
 /// tt tiles x tob channel blocks (16 accumulators, the reduction over input
 /// channels inside), then their output transform. The loop order keeps the
 /// operand cnn.tiling names `stationary` in cache: "weights" (chosen when the
@@ -549,11 +549,11 @@ void scheduleWinogradConv(WinogradConv &wc, const Bands *band) {
   Var to("to"), ti("ti"), obo("obo"), obi("obi");
   wc.out.bound(wc.co, 0, 16)
       .bound(wc.ob, 0, wc.outBlocks)
-      .bound(wc.i, 0, wc.m)
-      .bound(wc.j, 0, wc.m)
+      .bound(wc.i, 0, wc.tile.m)
+      .bound(wc.j, 0, wc.tile.m)
       .bound(wc.tx, 0, wc.tilesX);
   if (at) // the host's band: 8 rows x all blocks, 256 KiB for the dilated stack
-    taskStack(wc.out, int64_t(16) * wc.outBlocks * wc.tilesX * wc.m * band->rows);
+    taskStack(wc.out, int64_t(16) * wc.outBlocks * wc.tilesX * wc.tile.m * band->rows);
   else
     wc.out.bound(wc.ty, 0, wc.tilesY);
   wc.out.compute_at(at.value_or(Halide::LoopLevel::root()))
@@ -564,7 +564,7 @@ void scheduleWinogradConv(WinogradConv &wc, const Bands *band) {
       .unroll(wc.j);
   if (weightsStationary)
     wc.out.reorder(wc.co, wc.i, wc.j, ti, obi, to, wc.ty, obo, wc.n);
-  else if (at) // M per register tile (16 KiB): each thread's band holds less
+  else if (at) // M per register tile (16 KiB for F(2x2)): each thread's band holds less
     wc.out.reorder(wc.co, wc.i, wc.j, ti, obi, obo, to, wc.ty, wc.n);
   else
     wc.out.reorder(wc.co, wc.i, wc.j, ti, obi, to, obo, wc.ty, wc.n);
@@ -572,8 +572,8 @@ void scheduleWinogradConv(WinogradConv &wc, const Bands *band) {
     wc.out.parallel(weightsStationary ? obo : wc.ty);
 
   // M for tob blocks and, weights-stationary, the whole image (64 KB for
-  // 512 channels at 7x7), else a row of tiles (57 KB for 64 channels at
-  // 56x56); the loop over tiles inside the one over points.
+  // 512 channels at 7x7), else a row of tiles (63 KB for 64 channels at
+  // 56x56, F(4x4)); the loop over tiles inside the one over points.
   Var mto("mto"), mti("mti");
   const Halide::RDom &r = wc.r;
   if (weightsStationary) {
@@ -620,16 +620,16 @@ void scheduleWinogradConv(WinogradConv &wc, const Bands *band) {
     wc.V.vectorize(wc.ci);
 
   // A blocked input whose padded copy outgrows L2 (4.5 MiB for the dilated
-  // stack's): the rows of a tile row of a channel block (8.5 KiB: L1),
-  // packed just before V reads them; each input row is packed twice (tile
-  // rows overlap by 2 of their 4 rows), but the copy is never stored. Else
+  // stack's): the m + 2 rows of a tile row of a channel block (8.5 KiB for
+  // F(2x2): L1), packed just before V reads them; tile rows overlap by 2
+  // rows, packed twice, but the copy is never stored. Else
   // the padded input whole, read by V in place (ResNet-18's, at most 0.9
   // MiB, packed per tile row took 1.4x as long).
   if (wc.sourceBlocked && paddedInputBytes(wc.op) > kL2Bytes) {
-    wc.pack.bound(wc.ci, 0, wc.icBlock).bound(wc.k, 0, wc.m + winograd::kTaps - 1); // one block: V's
+    wc.pack.bound(wc.ci, 0, wc.icBlock).bound(wc.k, 0, wc.tile.in()); // one block: V's
     wc.pack.compute_at(wc.V, wc.ty);
     vectorizePack(wc.pack, wc.icBlock);
-    taskStack(wc.pack, int64_t(wc.icBlock) * (wc.m + winograd::kTaps - 1) * paddedWidth(wc.op));
+    taskStack(wc.pack, int64_t(wc.icBlock) * wc.tile.in() * paddedWidth(wc.op));
   } else {
     wc.source.bound(wc.ci, 0, wc.icBlock).bound(wc.cb, 0, wc.inBlocks);
     rootPack(wc.source, wc.icBlock, hints.parallel);

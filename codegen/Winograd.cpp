@@ -41,8 +41,8 @@ Tables toomCook(int m, const std::vector<double> &p) {
     for (size_t k = 0; k < row.size(); ++k)
       t.bt[j * n + k] = row[k];
     double norm = 1.0;
-    for (int l = 0; l < finite; ++l)
-      if (j < finite && l != j)
+    for (int l = 0; j < finite && l < finite; ++l)
+      if (l != j)
         norm *= p[j] - p[l];
     for (int k = 0; k < kTaps; ++k)
       t.g[j * kTaps + k] = j < finite ? std::pow(p[j], k) / norm : (k == kTaps - 1 ? 1.0 : 0.0);

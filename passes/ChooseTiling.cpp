@@ -112,7 +112,7 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
     // F(4x4) where it has enough tiles: each transformed weight serves
     // every tile once, and F(4x4)'s transformed weights are 4x the weights
     // (F(2x2)'s 1.8x). ResNet-18's convs, F(4x4) against F(2x2) (1 thread):
-    // 64 channels at 56x56 (196 tiles) 0.75x the time, 128 at 28x28 (49
+    // 64 channels at 56x56 (196 tiles) 0.66-0.70x the time, 128 at 28x28 (49
     // tiles, weights stationary) 0.62x, 256 at 14x14 (16 tiles) 0.95x for
     // 2.2x the weights to stream. Undilated only: a band of whole tile rows
     // would be 4 x dilation rows high.
@@ -288,6 +288,9 @@ FailureOr<DictionaryAttr> withGivenKeys(Operation *op, DictionaryAttr chosen) {
     if (gotInt && !gotInt.getType().isInteger(1) && gotInt.getInt() < 1)
       return op->emitOpError("cnn.tiling key '") << kv.getName().getValue()
                                                  << "' must be positive";
+    if (kv.getName() == "winograd_tile" && gotInt.getInt() != 2 && gotInt.getInt() != 4)
+      return op->emitOpError("cnn.tiling key 'winograd_tile' must be 2 or 4 (F(2x2, 3x3) "
+                             "or F(4x4, 3x3)), got ") << gotInt.getInt();
     merged.set(kv.getName(), kv.getValue());
   }
   return merged.getDictionary(chosen.getContext());

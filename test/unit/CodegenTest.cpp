@@ -552,7 +552,16 @@ TEST_F(Codegen, WinogradErrorF2AndF4) {
                          std::to_string(m) + " : i64}, ";
     std::string body = "%w = cnn.constant " + denseHex(w) + " : " + ty(c.ws) + "\n" +
                        c.op("%r", "%a0, %w, %a1", tiling);
-    Buf y = jit(moduleText({c.xs, Shape{64}}, c.ys, body), {x, b});
+    std::string text = moduleText({c.xs, Shape{64}}, c.ys, body);
+    { // lowered as F(m x m), not by the direct loop
+      auto mod = parse(text);
+      ASSERT_TRUE(mod);
+      auto model = buildPipeline(*mod);
+      ASSERT_TRUE(bool(model)) << llvm::toString(model.takeError());
+      ASSERT_EQ(model->winogradConvs.size(), 1u);
+      EXPECT_EQ(model->winogradConvs[0].tile.m, m);
+    }
+    Buf y = jit(text, {x, b});
     ASSERT_EQ(y.size(), want.size());
     double err = 0;
     for (size_t i = 0; i < y.size(); ++i)

@@ -246,13 +246,14 @@ bool genConv(Rng &r, Batch &b) {
 }
 
 /// A 3x3 stride-1 conv (dilated or not) with constant weights marked for
-/// Winograd, F(2x2, 3x3) or F(4x4, 3x3) (as --cnn-choose-tiling marks it;
-/// the pass picks F(4x4) only for larger maps): odd sizes leave partial
-/// tiles, channel counts partial blocks; 288 channels split the
-/// weights-stationary GEMM's reduction into chunks.
+/// Winograd, F(2x2, 3x3) or F(4x4, 3x3), inputs or weights stationary (as
+/// --cnn-choose-tiling marks it; the pass picks F(4x4) only for larger
+/// maps): odd sizes leave partial tiles, channel counts partial blocks; 288
+/// channels split the weights-stationary GEMM's reduction into chunks.
 bool genConvWinograd(Rng &r, Batch &b) {
   int64_t c = r.pick<int64_t>({16, 17, 24, 32, 40, 288}), f = r.range(1, 40);
   int64_t m = r.pick<int64_t>({2, 4});
+  StringRef stationary = r.coin() ? "weights" : "inputs";
   Shape x{r.range(1, 2), c, r.range(1, 13), r.range(1, 13)};
   Shape w{f, c, 3, 3};
   Shape p{r.range(0, 2), r.range(0, 2), r.range(0, 2), r.range(0, 2)};
@@ -262,9 +263,10 @@ bool genConvWinograd(Rng &r, Batch &b) {
   if (bias)
     ops.push_back(b.arg({f}));
   auto tiling = b.b().getDictionaryAttr({b.attr("algorithm", b.b().getStringAttr("winograd")),
-                                         b.i64("winograd_tile", m)});
+                                         b.i64("winograd_tile", m),
+                                         b.attr("stationary", b.b().getStringAttr(stationary))});
   if (!b.add(fmt({{"x", str(x)}, {"w", str(w)}, {"p", str(p)}, {"d", str(d)},
-                    {"m", str(m)}, {"bias", str(bias)}}),
+                    {"m", str(m)}, {"stationary", stationary.str()}, {"bias", str(bias)}}),
              "conv2d", ops,
              {b.ints("strides", {1, 1}), b.ints("pads", p), b.ints("dilations", d),
               b.i64("groups", 1), b.attr("cnn.tiling", tiling)}))
@@ -355,28 +357,43 @@ bool genConvWinogradRows(Rng &r, Batch &b) {
 /// PyTorch): an input that three Winograd convs read (one blocked copy of
 /// it), their relus concatenated and fused by a 1x1 conv that computes the
 /// branches per band of rows, a residual add of the input and a relu, the
-/// network output running the bands. Sizes leave partial bands and tiles.
+/// network output running the bands. Each branch is F(2x2) or F(4x4).
+/// Sizes leave partial bands and tiles. (Every op here is also a result of
+/// the module, so nothing is computed inside another op's loops: the
+/// branches per band are covered by test/codegen/diff-context.test.)
 bool genContextModule(Rng &r, Batch &b) {
   int64_t c = r.pick<int64_t>({16, 32}), h = r.range(3, 21), w = r.range(3, 21);
   Value x = b.arg({1, c, h, w});
-  auto tiling = b.b().getDictionaryAttr({b.attr("algorithm", b.b().getStringAttr("winograd"))});
+  bool f4 = false; // from the first F(4x4) branch on, errors scale with the output
+  auto add = [&](const std::string &desc, StringRef name, ValueRange operands,
+                 ArrayRef<NamedAttribute> attrs) {
+    if (!b.add(desc, name, operands, attrs))
+      return false;
+    if (f4)
+      b.errorScalesWithOutput();
+    return true;
+  };
   std::vector<Value> branches;
   for (int64_t d : {1, 2, 4}) {
-    if (!b.add(fmt({{"context h", str(h)}, {"w", str(w)}, {"d", str(d)}}), "conv2d",
-               {x, b.constant({16, c, 3, 3}), b.constant({16})},
-               {b.ints("strides", {1, 1}), b.ints("pads", {d, d, d, d}),
-                b.ints("dilations", {d, d}), b.i64("groups", 1), b.attr("cnn.tiling", tiling)}) ||
-        !b.add("context", "relu", {b.last()}, {}))
+    int64_t m = r.pick<int64_t>({2, 4});
+    f4 = f4 || m == 4;
+    auto tiling = b.b().getDictionaryAttr(
+        {b.attr("algorithm", b.b().getStringAttr("winograd")), b.i64("winograd_tile", m)});
+    if (!add(fmt({{"context h", str(h)}, {"w", str(w)}, {"d", str(d)}, {"m", str(m)}}), "conv2d",
+             {x, b.constant({16, c, 3, 3}), b.constant({16})},
+             {b.ints("strides", {1, 1}), b.ints("pads", {d, d, d, d}),
+              b.ints("dilations", {d, d}), b.i64("groups", 1), b.attr("cnn.tiling", tiling)}) ||
+        !add("context", "relu", {b.last()}, {}))
       return false;
     branches.push_back(b.last());
   }
-  if (!b.add("context", "concat", branches, {b.i64("axis", 1)}) ||
-      !b.add("context", "conv2d", {b.last(), b.constant({c, 48, 1, 1})},
-             {b.ints("strides", {1, 1}), b.ints("pads", {0, 0, 0, 0}),
-              b.ints("dilations", {1, 1}), b.i64("groups", 1)}) ||
-      !b.add("context", "add", {b.last(), x}, {}))
+  if (!add("context", "concat", branches, {b.i64("axis", 1)}) ||
+      !add("context", "conv2d", {b.last(), b.constant({c, 48, 1, 1})},
+           {b.ints("strides", {1, 1}), b.ints("pads", {0, 0, 0, 0}),
+            b.ints("dilations", {1, 1}), b.i64("groups", 1)}) ||
+      !add("context", "add", {b.last(), x}, {}))
     return false;
-  return b.add("context", "relu", {b.last()}, {});
+  return add("context", "relu", {b.last()}, {});
 }
 
 /// A global pool read in the blocked layout of the conv (and relu) before it,
