@@ -119,17 +119,15 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
     auto tiles = [&](int64_t m) { return ceilDiv(p.oh, m) * ceilDiv(p.ow, m); };
     bool undilated = p.dilations[0] == 1 && p.dilations[1] == 1;
     t.winogradTile = undilated && tiles(4) >= kWinogradF4Tiles ? 4 : 2;
+    // With the input stationary (filters no more than tiles, below) every
+    // row of tiles reads all of U: F(4x4)'s must fit in L2 (at 128
+    // channels, 2.4 MB, it took longer than F(2x2)).
+    if (t.winogradTile == 4 && p.f <= tiles(4) && 4 * 36 * p.c * p.f > o.l2KiB * 1024)
+      t.winogradTile = 2;
     // The transformed weights (F x C per point) against the transformed
     // input (tiles x C per point): layer4 of ResNet-18 has 512 filters and
     // 16 tiles, layer1 64 filters and 196 tiles.
     t.stationary = p.f > tiles(t.winogradTile) ? "weights" : "inputs";
-    // With the input stationary every row of tiles reads all of U: F(4x4)'s
-    // must fit in L2 (at 128 channels, 2.4 MB, it took longer than F(2x2)).
-    if (t.winogradTile == 4 && t.stationary == "inputs" &&
-        4 * 36 * p.c * p.f > o.l2KiB * 1024) {
-      t.winogradTile = 2;
-      t.stationary = p.f > tiles(2) ? "weights" : "inputs";
-    }
   }
 
   // The output extents one register tile walks over: one output phase of a

@@ -20,7 +20,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <dlfcn.h>
 #include <functional>
 #include <thread>
@@ -509,17 +508,11 @@ TEST_F(Codegen, EpiloguesStoredAndOneByOneReadsInPlace) {
   expectNear(y, want, 1e-4f);
 }
 
-/// `dense<"0x...">`: the raw little-endian f32 data of `v` (a constant
-/// operand; Winograd needs constant weights).
+/// `dense<"0x...">`: the raw (host, little-endian) f32 data of `v` (a
+/// constant operand; Winograd needs constant weights).
 std::string denseHex(const Buf &v) {
-  std::string s = "dense<\"0x";
-  for (float f : v) {
-    uint32_t bits;
-    std::memcpy(&bits, &f, 4);
-    for (int byte = 0; byte < 4; ++byte, bits >>= 8)
-      s += llvm::hexdigit((bits >> 4) & 15) + std::string(1, llvm::hexdigit(bits & 15));
-  }
-  return s + "\">";
+  llvm::StringRef bytes(reinterpret_cast<const char *>(v.data()), v.size() * sizeof(float));
+  return "dense<\"0x" + llvm::toHex(bytes) + "\">";
 }
 
 // Winograd F(2x2, 3x3) and F(4x4, 3x3) against the conv in double precision:

@@ -245,6 +245,16 @@ bool genConv(Rng &r, Batch &b) {
                {b.ints("strides", s), b.ints("pads", p), b.ints("dilations", d), b.i64("groups", g)});
 }
 
+/// cnn.tiling marking a conv for Winograd F(m x m, 3x3), with the
+/// stationary operand when given (as --cnn-choose-tiling marks one).
+DictionaryAttr winogradTiling(Batch &b, int64_t m, StringRef stationary = "") {
+  SmallVector<NamedAttribute> keys{b.attr("algorithm", b.b().getStringAttr("winograd")),
+                                   b.i64("winograd_tile", m)};
+  if (!stationary.empty())
+    keys.push_back(b.attr("stationary", b.b().getStringAttr(stationary)));
+  return b.b().getDictionaryAttr(keys);
+}
+
 /// A 3x3 stride-1 conv (dilated or not) with constant weights marked for
 /// Winograd, F(2x2, 3x3) or F(4x4, 3x3), inputs or weights stationary (as
 /// --cnn-choose-tiling marks it; the pass picks F(4x4) only for larger
@@ -262,9 +272,7 @@ bool genConvWinograd(Rng &r, Batch &b) {
   bool bias = r.coin();
   if (bias)
     ops.push_back(b.arg({f}));
-  auto tiling = b.b().getDictionaryAttr({b.attr("algorithm", b.b().getStringAttr("winograd")),
-                                         b.i64("winograd_tile", m),
-                                         b.attr("stationary", b.b().getStringAttr(stationary))});
+  auto tiling = winogradTiling(b, m, stationary);
   if (!b.add(fmt({{"x", str(x)}, {"w", str(w)}, {"p", str(p)}, {"d", str(d)},
                     {"m", str(m)}, {"stationary", stationary.str()}, {"bias", str(bias)}}),
              "conv2d", ops,
@@ -340,8 +348,7 @@ bool genConvWinogradRows(Rng &r, Batch &b) {
     return false;
   Shape p{r.range(0, d), r.range(0, d), r.range(0, d), r.range(0, d)};
   int64_t f = r.pick<int64_t>({16, 24}), m = r.pick<int64_t>({2, 4});
-  auto tiling = b.b().getDictionaryAttr({b.attr("algorithm", b.b().getStringAttr("winograd")),
-                                         b.i64("winograd_tile", m)});
+  auto tiling = winogradTiling(b, m);
   if (!b.add(fmt({{"rows x", str(Shape{1, 64, h, w})}, {"p", str(p)}, {"d", str(d)},
                     {"f", str(f)}, {"m", str(m)}}),
              "conv2d", {b.last(), b.constant({f, 64, 3, 3})},
@@ -377,8 +384,7 @@ bool genContextModule(Rng &r, Batch &b) {
   for (int64_t d : {1, 2, 4}) {
     int64_t m = r.pick<int64_t>({2, 4});
     f4 = f4 || m == 4;
-    auto tiling = b.b().getDictionaryAttr(
-        {b.attr("algorithm", b.b().getStringAttr("winograd")), b.i64("winograd_tile", m)});
+    auto tiling = winogradTiling(b, m);
     if (!add(fmt({{"context h", str(h)}, {"w", str(w)}, {"d", str(d)}, {"m", str(m)}}), "conv2d",
              {x, b.constant({16, c, 3, 3}), b.constant({16})},
              {b.ints("strides", {1, 1}), b.ints("pads", {d, d, d, d}),
