@@ -58,6 +58,8 @@ ScheduleHints hintsFor(mlir::Operation *op) {
     hints.computeInline = v.getValue();
   if (auto v = dict.getAs<mlir::BoolAttr>("unroll_kx"))
     hints.unrollKx = v.getValue();
+  if (auto v = dict.getAs<mlir::BoolAttr>("kx_inner"))
+    hints.kxInner = v.getValue();
   if (auto v = dict.getAs<mlir::StringAttr>("layout"))
     hints.layout = v.getValue().str();
   if (auto v = dict.getAs<mlir::StringAttr>("algorithm"))
@@ -407,6 +409,20 @@ void rootPack(Func pack, int icBlock, bool parallel) {
   }
 }
 
+/// The loop order of a direct conv's accumulation: the register tile's
+/// dims, then its reduction RDom (channel in block, kx, ky, channel block)
+/// with kx outside or, kxInner (cnn.tiling kx_inner), inside the channels,
+/// then `outer`.
+std::vector<Halide::VarOrRVar> directReduction(std::vector<Halide::VarOrRVar> tile,
+                                               const Halide::RDom &r, bool kxInner,
+                                               const std::vector<Halide::VarOrRVar> &outer) {
+  std::vector<Halide::VarOrRVar> order = std::move(tile);
+  for (Halide::RVar v : {kxInner ? r.y : r.x, kxInner ? r.x : r.y, r.z, r.w})
+    order.push_back(v);
+  order.insert(order.end(), outer.begin(), outer.end());
+  return order;
+}
+
 /// The blocked conv: a register tile of tileOc channel blocks (16 lanes) x
 /// tileY rows x tileX columns of accumulators, the reduction inside it
 /// (channel in block, kx, ky, channel block), threads over rows x blocks.
@@ -467,12 +483,13 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
   bc.acc.compute_at(out, xo).vectorize(bc.co).unroll(bc.x).unroll(bc.y).unroll(bc.ob);
   const Halide::RDom &r = bc.r;
   Halide::Stage up = bc.acc.update();
-  up.reorder(bc.co, bc.x, bc.y, bc.ob, r.x, r.y, r.z, r.w)
+  bool kxUnrolled = hints.unrollKx.value_or(bc.kernelW <= 7) && bc.kernelW > 1;
+  up.reorder(directReduction({bc.co, bc.x, bc.y, bc.ob}, r, hints.kxInner && kxUnrolled, {}))
       .vectorize(bc.co)
       .unroll(bc.x)
       .unroll(bc.y)
       .unroll(bc.ob);
-  if (hints.unrollKx.value_or(bc.kernelW <= 7) && bc.kernelW > 1)
+  if (kxUnrolled)
     up.unroll(r.y);
 
   if (!bc.packInline) {
@@ -683,12 +700,14 @@ void schedulePhasedConv(PhasedConv &pc) {
   pc.acc.compute_at(pc.out, pc.px).vectorize(pc.co).unroll(pc.qx).unroll(pc.qy).unroll(pc.ob);
   const Halide::RDom &r = pc.r;
   Halide::Stage up = pc.acc.update();
-  up.reorder(pc.co, pc.qx, pc.qy, pc.ob, r.x, r.y, r.z, r.w, pc.px, pc.py)
+  bool kxUnrolled = pc.tapsX > 1 && pc.tapsX <= 7;
+  up.reorder(directReduction({pc.co, pc.qx, pc.qy, pc.ob}, r, hints.kxInner && kxUnrolled,
+                             {pc.px, pc.py}))
       .vectorize(pc.co)
       .unroll(pc.qx)
       .unroll(pc.qy)
       .unroll(pc.ob);
-  if (pc.tapsX > 1 && pc.tapsX <= 7)
+  if (kxUnrolled)
     up.unroll(r.y);
 
   rootPack(pc.pack, pc.icBlock, hints.parallel);

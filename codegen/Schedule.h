@@ -44,6 +44,9 @@
 //            (threads over channel blocks, M accumulated in memory); else
 //            threads over rows of tiles, each register tile's whole
 //            reduction in registers.
+//   kx_inner conv2d, conv_transpose2d (direct): reduce over the unrolled
+//            kx taps inside the input channels of a block, not outside
+//            (default false).
 //   unroll_kx conv2d: unroll the kernel-column loop (default true for
 //            kernels up to 7 wide).
 //
@@ -75,6 +78,7 @@ struct ScheduleHints {
   std::string layout;                // empty: default
   int tileOc = 0, tileX = 0, tileY = 0; // 0: default
   std::optional<bool> unrollKx;
+  bool kxInner = false; // direct convs: kx taps inside the channels of a block
   std::string algorithm; // conv2d: "winograd" or empty (direct)
   std::string stationary; // winograd: "weights" or empty (inputs)
   int winogradTile = 2;   // winograd: outputs per tile side, F(m x m, 3x3)

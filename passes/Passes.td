@@ -128,7 +128,7 @@ def CnnFuse : Pass<"cnn-fuse", "::mlir::ModuleOp"> {
     fusion's benchmarks compare with (bench/fusion.py).
   }];
   let options = [
-    Option<"l2KiB", "l2-kib", "int64_t", /*default=*/"1024",
+    Option<"l2KiB", "l2-kib", "int64_t", /*default=*/"2048",
            "L2 cache size per core in KiB (bounds a depthwise/pointwise pair)">,
     Option<"enable", "enable", "bool", /*default=*/"true",
            "fuse (false: mark every elementwise op \"none\", stored on its own)">,
@@ -170,6 +170,16 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
                   of 16 when the channel count is). For conv_transpose2d the
                   weights of one output phase (ceil(K / stride) taps a side).
       unroll_kx   bool: unroll the kernel-column loop (1 < KW <= 7).
+      kx_inner    true, present only on a direct blocked conv2d or
+                  conv_transpose2d with groups = 1, unroll_kx and more than
+                  one kernel column (a phase's, for conv_transpose2d) whose
+                  weights (F rounded up to whole blocks x C x KH x KW
+                  floats) fit in L2 (`l2-kib`): the unrolled kx taps run
+                  inside the input channels of a block, so neighbouring taps
+                  share their input broadcasts (8 columns x 3 taps at stride
+                  1: 10 loads instead of 24). Weights streamed from beyond
+                  L2 keep kx outside (fewer concurrent weight streams: 4-6%
+                  faster measured).
       parallel    bool: threads over (output rows x channel blocks), when
                   there are >= 2 such tiles and >= 2^18 multiply-adds.
       vector      lanes of the innermost vectorised dim: oc_block in the
@@ -237,8 +247,8 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
     Option<"accumulators", "accumulators", "int64_t", /*default=*/"16",
            "vector accumulators per register tile (16 of AVX-512's 32 "
            "registers; about 12 for AVX2)">,
-    Option<"l2KiB", "l2-kib", "int64_t", /*default=*/"1024",
-           "L2 cache size per core in KiB (bounds the cache tile)">,
+    Option<"l2KiB", "l2-kib", "int64_t", /*default=*/"2048",
+           "L2 cache size per core in KiB (2 MiB here; bounds the cache tile)">,
     Option<"winograd", "winograd", "bool", /*default=*/"true",
            "run eligible 3x3 convs by Winograd F(m x m, 3x3)">,
   ];

@@ -37,6 +37,9 @@ struct Tiling {
   std::string layout;
   int64_t ocBlock = 1, tileOc = 1, tileX = 1, tileY = 1, icBlock = 1;
   bool unrollKx = false, parallel = false;
+  // Direct convs: the kernel-column taps inside the input channels of a
+  // block in the reduction (see Passes.td, kx_inner).
+  bool kxInner = false;
   int64_t vector = 1;
   // Convs only.
   bool isConv = false;

@@ -1,6 +1,7 @@
 // RUN: cnnc-opt %s -split-input-file --cnn-choose-tiling | FileCheck %s
 // RUN: cnnc-opt %s -split-input-file --cnn-choose-tiling="vector-width=8 accumulators=12" | FileCheck %s --check-prefix=AVX2
 // RUN: cnnc-opt %s -split-input-file --cnn-choose-tiling="winograd=false" | FileCheck %s --check-prefix=NOWINO
+// RUN: cnnc-opt %s -split-input-file --cnn-choose-tiling="l2-kib=1024" | FileCheck %s --check-prefix=L2SMALL
 
 // A table of the tiling model (passes/Tiling.h, documented in Passes.td):
 // each function holds one op, its cnn.tiling checked in full.
@@ -8,9 +9,9 @@
 // ResNet conv2_x: 3x3 s1 64 -> 64 at 56x56. 4 channel blocks: 2 blocks x 8
 // columns = 16 accumulators; all 64 input channels fit the cache tile.
 // CHECK-LABEL: func.func @resnet_3x3(
-// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, kx_inner = true, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 // AVX2-LABEL: func.func @resnet_3x3(
-// AVX2: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw8c", oc_block = 8 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 6 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 8 : i64}
+// AVX2: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, kx_inner = true, layout = "nchw8c", oc_block = 8 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 6 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 8 : i64}
 func.func @resnet_3x3(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32>
   return %0 : tensor<1x64x56x56xf32>
@@ -21,7 +22,7 @@ func.func @resnet_3x3(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> 
 // 3x3 stride 2, 64 -> 128, 56 -> 28: 4 input phases; 28 columns in 4
 // balanced tiles of 7 (4 of 8 would compute 4 columns twice).
 // CHECK-LABEL: func.func @stride2(
-// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 7 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, kx_inner = true, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 7 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @stride2(%x: tensor<1x64x56x56xf32>, %w: tensor<128x64x3x3xf32>) -> tensor<1x128x28x28xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<128x64x3x3xf32>) -> tensor<1x128x28x28xf32>
   return %0 : tensor<1x128x28x28xf32>
@@ -31,7 +32,7 @@ func.func @stride2(%x: tensor<1x64x56x56xf32>, %w: tensor<128x64x3x3xf32>) -> te
 
 // ResNet stem: 7x7 stride 2, 3 -> 64, 224 -> 112. ic_block is all 3 channels.
 // CHECK-LABEL: func.func @stem(
-// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 3 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 3 : i64, kx_inner = true, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @stem(%x: tensor<1x3x224x224xf32>, %w: tensor<64x3x7x7xf32>) -> tensor<1x64x112x112xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 3, 3, 3, 3>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x3x224x224xf32>, tensor<64x3x7x7xf32>) -> tensor<1x64x112x112xf32>
   return %0 : tensor<1x64x112x112xf32>
@@ -82,8 +83,8 @@ func.func @depthwise(%x: tensor<1x32x112x112xf32>, %w: tensor<32x1x3x3xf32>) -> 
 
 // Dilated 3x3, dilation 2 and 4, 64 -> 64 at 32x32.
 // CHECK-LABEL: func.func @dilated(
-// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 4 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
-// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 16 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 4 : i64, gemm = false, ic_block = 64 : i64, kx_inner = true, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 16 : i64, gemm = false, ic_block = 64 : i64, kx_inner = true, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @dilated(%x: tensor<1x64x32x32xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<1x64x32x32xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>, groups = 1} : (tensor<1x64x32x32xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x32x32xf32>
   %1 = cnn.conv2d %0, %w {strides = array<i64: 1, 1>, pads = array<i64: 4, 4, 4, 4>, dilations = array<i64: 4, 4>, groups = 1} : (tensor<1x64x32x32xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x32x32xf32>
@@ -93,7 +94,8 @@ func.func @dilated(%x: tensor<1x64x32x32xf32>, %w: tensor<64x64x3x3xf32>) -> ten
 // -----
 
 // DCGAN conv_transpose 4x4 stride 2 pad 1, 512 -> 256, 4x4 -> 8x8: 4 output
-// phases of 4x4, so 2 blocks x 4 columns x 2 rows.
+// phases of 4x4, so 2 blocks x 4 columns x 2 rows. Its 8 MiB of weights
+// stream from beyond L2: no kx_inner.
 // CHECK-LABEL: func.func @deconv(
 // CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 512 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 4 : i64, tile_y = 2 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @deconv(%x: tensor<1x512x4x4xf32>, %w: tensor<512x256x4x4xf32>) -> tensor<1x256x8x8xf32> {
@@ -103,11 +105,35 @@ func.func @deconv(%x: tensor<1x512x4x4xf32>, %w: tensor<512x256x4x4xf32>) -> ten
 
 // -----
 
+// DCGAN's main.9, 128 -> 64, 16x16 -> 32x32: 512 KiB of weights fit L2, so
+// each phase's 2 kx taps run inside the input channels (kx_inner).
+// CHECK-LABEL: func.func @deconv_l2(
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 128 : i64, kx_inner = true, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+func.func @deconv_l2(%x: tensor<1x128x16x16xf32>, %w: tensor<128x64x4x4xf32>) -> tensor<1x64x32x32xf32> {
+  %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x128x16x16xf32>, tensor<128x64x4x4xf32>) -> tensor<1x64x32x32xf32>
+  return %0 : tensor<1x64x32x32xf32>
+}
+
+// -----
+
+// ResNet layer4's stride-2 conv, 256 -> 512, 14 -> 7: 4.5 MiB of weights
+// outgrow L2 (l2-kib, default 2048): kx outside the channels, as the
+// streamed weights ran 4-6% faster that way.
+// CHECK-LABEL: func.func @stride2_streamed(
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 256 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 7 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+func.func @stride2_streamed(%x: tensor<1x256x14x14xf32>, %w: tensor<512x256x3x3xf32>) -> tensor<1x512x7x7xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x256x14x14xf32>, tensor<512x256x3x3xf32>) -> tensor<1x512x7x7xf32>
+  return %0 : tensor<1x512x7x7xf32>
+}
+
+// -----
+
 // ResNet layer4: 3x3 512 -> 512 at 7x7 (direct): 2 blocks x the 7 columns
-// x 1 row (4 x 2 pixels would compute 64 for 49). The oc tile's weights for all 512 input channels (32 x 512 x 9 x 4 B
-// = 576 KiB) exceed half the L2, so the reduction is split in 256s.
+// x 1 row (4 x 2 pixels would compute 64 for 49). The oc tile's weights
+// for all 512 input channels (32 x 512 x 9 x 4 B = 576 KiB) fit half the
+// L2: one cache tile. Its 9 MiB of weights stream: no kx_inner.
 // CHECK-LABEL: func.func @narrow(
-// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 256 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 7 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 512 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 7 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @narrow(%x: tensor<1x512x7x7xf32>, %w: tensor<512x512x3x3xf32>) -> tensor<1x512x7x7xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x512x7x7xf32>, tensor<512x512x3x3xf32>) -> tensor<1x512x7x7xf32>
   return %0 : tensor<1x512x7x7xf32>
@@ -118,7 +144,7 @@ func.func @narrow(%x: tensor<1x512x7x7xf32>, %w: tensor<512x512x3x3xf32>) -> ten
 // 17 columns: the fewest tiles of at most 8 (3), each 6 wide: 18 columns
 // computed, not 24.
 // CHECK-LABEL: func.func @ragged(
-// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 6 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, kx_inner = true, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 6 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @ragged(%x: tensor<1x64x17x17xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<1x64x17x17xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x17x17xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x17x17xf32>
   return %0 : tensor<1x64x17x17xf32>
@@ -128,7 +154,7 @@ func.func @ragged(%x: tensor<1x64x17x17xf32>, %w: tensor<64x64x3x3xf32>) -> tens
 
 // Only 16 output channels: one block x 16 columns.
 // CHECK-LABEL: func.func @one_block(
-// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 3 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 1 : i64, tile_x = 16 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 3 : i64, kx_inner = true, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 1 : i64, tile_x = 16 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @one_block(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) -> tensor<1x16x32x32xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x32x32xf32>
   return %0 : tensor<1x16x32x32xf32>
@@ -171,9 +197,11 @@ func.func @grouped(%x: tensor<1x32x16x16xf32>, %w: tensor<32x4x3x3xf32>) -> tens
 
 // Classifier: dense 512 -> 1000 (PyTorch Linear, weight [1000, 512]) on one
 // row: 16 vectors of N = 256 columns; the 512 x 256 weight panel plus the row
-// exceeds half the L2, so K is split in 256s.
+// fits half the L2 (K whole); with a 1 MiB L2 K is split in 256s.
 // CHECK-LABEL: func.func @classifier(
-// CHECK: cnn.tiling = {ic_block = 256 : i64, layout = "rowmajor", oc_block = 16 : i64, parallel = true, tile_oc = 1 : i64, tile_x = 256 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
+// L2SMALL-LABEL: func.func @classifier(
+// L2SMALL: cnn.tiling = {ic_block = 256 : i64,
+// CHECK: cnn.tiling = {ic_block = 512 : i64, layout = "rowmajor", oc_block = 16 : i64, parallel = true, tile_oc = 1 : i64, tile_x = 256 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
 func.func @classifier(%x: tensor<1x512xf32>, %w: tensor<1000x512xf32>, %b: tensor<1000xf32>) -> tensor<1x1000xf32> {
   %0 = cnn.dense %x, %w, %b {trans_a = false, trans_b = true, alpha = 1.0 : f32, beta = 1.0 : f32} : (tensor<1x512xf32>, tensor<1000x512xf32>, tensor<1000xf32>) -> tensor<1x1000xf32>
   return %0 : tensor<1x1000xf32>
@@ -292,7 +320,7 @@ func.func @projection(%x: tensor<1x96x56x56xf32>, %w: tensor<24x96x1x1xf32>) -> 
 // hand, or the output of an earlier run); the pass fills in the others:
 // resnet_3x3's tiling with 4 columns per tile instead of 8.
 // CHECK-LABEL: func.func @given_keys(
-// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 4 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, kx_inner = true, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 4 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @given_keys(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32> {
   %0 = cnn.conv2d %x, %w {cnn.tiling = {tile_x = 4 : i64}, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32>
   return %0 : tensor<1x64x56x56xf32>

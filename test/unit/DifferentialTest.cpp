@@ -245,6 +245,28 @@ bool genConv(Rng &r, Batch &b) {
                {b.ints("strides", s), b.ints("pads", p), b.ints("dilations", d), b.i64("groups", g)});
 }
 
+/// A direct conv in the blocked layout (16, 24 or 40 filters: whole and
+/// partial blocks) with constant weights, any kernel, stride, dilation and
+/// padding, its kx taps outside or inside (cnn.tiling kx_inner) the input
+/// channels of a block.
+bool genConvBlocked(Rng &r, Batch &b) {
+  int64_t c = r.range(1, 20), f = r.pick<int64_t>({16, 24, 40});
+  Shape x{r.range(1, 2), c, r.range(1, 14), r.range(1, 14)};
+  Shape w{f, c, r.range(1, 5), r.range(1, 5)};
+  Shape s{r.range(1, 3), r.range(1, 3)}, d{r.range(1, 2), r.range(1, 2)};
+  Shape p{r.range(0, 2), r.range(0, 2), r.range(0, 2), r.range(0, 2)};
+  bool kxInner = r.coin(), bias = r.coin();
+  std::vector<Value> ops{b.arg(x), b.constant(w)};
+  if (bias)
+    ops.push_back(b.arg({f}));
+  auto tiling = b.b().getDictionaryAttr({b.flag("kx_inner", kxInner)});
+  return b.add(fmt({{"x", str(x)}, {"w", str(w)}, {"s", str(s)}, {"p", str(p)}, {"d", str(d)},
+                    {"kx_inner", str(kxInner)}, {"bias", str(bias)}}),
+               "conv2d", ops,
+               {b.ints("strides", s), b.ints("pads", p), b.ints("dilations", d),
+                b.i64("groups", 1), b.attr("cnn.tiling", tiling)});
+}
+
 /// cnn.tiling marking a conv for Winograd F(m x m, 3x3), with the
 /// stationary operand when given (as --cnn-choose-tiling marks one).
 DictionaryAttr winogradTiling(Batch &b, int64_t m, StringRef stationary = "") {
@@ -430,14 +452,16 @@ bool genConvTranspose(Rng &r, Batch &b) {
   Shape op{r.range(0, std::max(s[0], d[0]) - 1), r.range(0, std::max(s[1], d[1]) - 1)};
   Shape p{r.range(0, 2), r.range(0, 2), r.range(0, 2), r.range(0, 2)};
   std::vector<Value> ops{b.arg(x), b.arg(w)};
-  bool bias = r.coin();
+  bool bias = r.coin(), kxInner = r.coin(); // kx_inner: the sub-pixel form's taps
   if (bias)
     ops.push_back(b.arg({w[1] * g}));
+  auto tiling = b.b().getDictionaryAttr({b.flag("kx_inner", kxInner)});
   return b.add(fmt({{"x", str(x)}, {"w", str(w)}, {"s", str(s)}, {"p", str(p)}, {"d", str(d)},
-                    {"outpad", str(op)}, {"g", str(g)}, {"bias", str(bias)}}),
+                    {"outpad", str(op)}, {"g", str(g)}, {"kx_inner", str(kxInner)},
+                    {"bias", str(bias)}}),
                "conv_transpose2d", ops,
                {b.ints("strides", s), b.ints("pads", p), b.ints("output_padding", op),
-                b.ints("dilations", d), b.i64("groups", g)});
+                b.ints("dilations", d), b.i64("groups", g), b.attr("cnn.tiling", tiling)});
 }
 
 /// A conv_transpose2d with constant weights and fewer output channels than a
@@ -772,6 +796,7 @@ std::vector<OpCase> opCases() {
   AttrFn alpha = [](Rng &r, Batch &b) { return std::vector{b.f32("alpha", rangeAttr(r, 0.01f, 2))}; };
   return {
       {"conv2d", 36, genConv},
+      {"conv2d_blocked", 24, genConvBlocked},
       {"conv2d_winograd", 24, genConvWinograd},
       {"conv2d_depthwise_blocked", 18, genConvDepthwiseBlocked},
       {"blocked_chain", 6, genBlockedChain},
