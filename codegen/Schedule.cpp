@@ -320,17 +320,46 @@ struct Bands {
   /// conv's own stored Func.
   Func host;
   std::vector<const WinogradConv *> hosted;
+  /// A depthwise conv marked cnn.fuse = "pair" whose chain the conv reads:
+  /// computed per band.
+  const BlockedDepthwise *pair = nullptr;
 };
+
+/// The blocked depthwise conv marked cnn.fuse = "pair" that a root
+/// pointwise blocked conv `bc` reads (through its epilogue chain), or null.
+const BlockedDepthwise *pairedDepthwise(const LoweredModel &model, const BlockedConv &bc) {
+  if (bc.kernelW != 1 || bc.kernelH != 1 || fuseMark(bc.op) == "consumer")
+    return nullptr;
+  for (const BlockedDepthwise &dw : model.depthwiseConvs)
+    if (fuseMark(dw.op) == "pair" && chainHead(bc.op->getOperand(0)) == dw.op)
+      return &dw;
+  return nullptr;
+}
+
+/// Rows per band of a pointwise conv of `rows` output rows hosting its
+/// depthwise pair: as taskRows, a divisor with an even band count first
+/// (2 threads end together); 0 (no bands) when there would be one band.
+int pairRows(int rows) {
+  for (int even : {1, 0})
+    for (int r = kTaskRows; r >= kTaskRows - 2; --r)
+      if (rows % r == 0 && (!even || rows / r % 2 == 0))
+        return rows / r >= 2 ? r : 0;
+  return rows > kTaskRows ? kTaskRows : 0;
+}
 
 Bands bandsOf(const LoweredModel &model, const BlockedConv &bc) {
   Bands bands;
   bands.conv = &bc;
   bands.hosted = hostedBranches(model, bc);
-  if (bands.hosted.empty())
+  bands.pair = bands.hosted.empty() ? pairedDepthwise(model, bc) : nullptr;
+  if (bands.pair)
+    bands.rows = pairRows(bc.outH);
+  else if (!bands.hosted.empty())
+    // At most the map: a band past its last row would read and write
+    // outside the buffers (a band of the whole map computes every tile once).
+    bands.rows = std::min(bandRows(bands.hosted), bc.outH);
+  if (bands.rows == 0)
     return bands;
-  // At most the map: a band past its last row would read and write
-  // outside the buffers (a band of the whole map computes every tile once).
-  bands.rows = std::min(bandRows(bands.hosted), bc.outH);
   bands.host = bc.stored;
   for (const LoweredFunc &lf : model.funcs)
     if (lf.op && lf.shape.size() == 4 && isOutput(model, lf.func) &&
@@ -363,12 +392,12 @@ void scheduleOutputBands(LoweredFunc &lf, int rows, const ScheduleHints &hints) 
 }
 
 /// `f`, a blocked Func (c, x, y, cb, n) of `blocks` channel blocks, computed
-/// in tasks (the loop kTask) of `rows` rows x taskBlocks(blocks) blocks,
-/// 16 channels per vector, over threads when `parallel`.
+/// at `at` in tasks (the loop kTask) of `rows` rows x taskBlocks(blocks)
+/// blocks, 16 channels per vector, over threads when `parallel`.
 void scheduleTasks(Func f, Var c, Var x, Var y, Var cb, Var n, int rows, int blocks,
-                   bool parallel) {
+                   bool parallel, Halide::LoopLevel at = Halide::LoopLevel::root()) {
   Var yo("yo"), yi("yi"), cbo("cbo"), cbi("cbi"), t(kTask);
-  f.compute_root()
+  f.compute_at(at)
       .split(y, yo, yi, rows, TailStrategy::ShiftInwards)
       .split(cb, cbo, cbi, taskBlocks(blocks), TailStrategy::ShiftInwards)
       .reorder(c, x, yi, cbi, yo, cbo, n)
@@ -518,9 +547,18 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
 /// parallel when the depthwise conv or that producer asks for threads
 /// (MobileNetV2's 576-channel depthwise conv at 7x7 is too small for them,
 /// but the 1x1 conv it hosts has 40x its multiply-adds).
-void scheduleBlockedDepthwise(BlockedDepthwise &dw) {
+void scheduleBlockedDepthwise(BlockedDepthwise &dw, const Bands *band) {
   Func out = dw.stored; // has out's Vars; out itself is inlined into it
   out.bound(dw.c, 0, 16).bound(dw.cb, 0, dw.blocks);
+  if (band) {
+    // Per band of the pointwise conv it pairs with, on that band's thread:
+    // tasks of the band's rows x taskBlocks blocks (the loop its producer
+    // is computed in), its output never stored whole.
+    scheduleTasks(out, dw.c, dw.x, dw.y, dw.cb, dw.n, band->rows, dw.blocks, false,
+                  Halide::LoopLevel(band->host, Var(kBand)));
+    taskStack(out, int64_t(16) * dw.blocks * band->conv->outW * band->rows);
+    return;
+  }
   mlir::Operation *producer = chainHead(dw.op->getOperand(0));
   bool parallel = hintsFor(dw.op).parallel ||
                   (fuseMark(producer) == "consumer" && hintsFor(producer).parallel);
@@ -1045,7 +1083,7 @@ void applySchedule(LoweredModel &model) {
                            return llvm::is_contained(b.hosted, &wc);
                          }));
   for (BlockedDepthwise &dw : model.depthwiseConvs)
-    scheduleBlockedDepthwise(dw);
+    scheduleBlockedDepthwise(dw, findBands(allBands, [&](const Bands &b) { return b.pair == &dw; }));
   for (LoweredRecurrence &lr : model.recurrences)
     scheduleRecurrence(lr, model.forCppBackend);
   for (LoweredAttention &la : model.attentions)

@@ -114,9 +114,12 @@ def CnnFuse : Pass<"cnn-fuse", "::mlir::ModuleOp"> {
     use), is the input of a pointwise conv2d P (1x1 kernel, strides 1,
     no pads, groups 1) that is its only user, and when it pays: one output
     row of D over all channels (C_out(D) * OW * 4 bytes) fits in half the
-    L2 (`l2-kib`). Codegen does not act on "pair" yet: P reads D's stored
-    blocked output in place (no packed copy), but D is computed in full
-    first.
+    L2 (`l2-kib`). Codegen computes D (its epilogue and the expansion it
+    hosts included) per band of rows of P, all of D's channels, on the
+    band's thread, and P reads the band in place (no packed copy): bands
+    of 6-8 rows, a divisor of P's rows with an even band count first (2
+    threads end together). A map too small for two bands (7x7) computes D
+    whole first.
 
     A conv marked "consumer" or "pair" still hosts its own epilogue chain.
     Existing `cnn.fuse` attributes are recomputed (the pass is idempotent).

@@ -109,10 +109,11 @@ public:
     return cnn::ConstantOp::create(builder, builder.getUnknownLoc(), type(s), attr);
   }
 
-  /// Adds op `name` as a case; false (and nothing added) when the shape rule
-  /// or the verifier rejects it.
+  /// Adds op `name` as a case (`returned`: main returns its result; else it
+  /// is only an intermediate of later cases); false (and nothing added) when
+  /// the shape rule or the verifier rejects it.
   bool add(const std::string &desc, StringRef name, ValueRange operands,
-           ArrayRef<NamedAttribute> attrs) {
+           ArrayRef<NamedAttribute> attrs, bool returned = true) {
     ScopedDiagnosticHandler quiet(&ctx, [](Diagnostic &) { return success(); });
     FailureOr<Operation *> op =
         cnn::createInferred(builder, builder.getUnknownLoc(), "cnn." + name.str(), operands, attrs);
@@ -122,11 +123,13 @@ public:
       (*op)->erase();
       return false;
     }
-    result((*op)->getResult(0), name.str() + " " + desc);
+    lastValue = (*op)->getResult(0);
+    if (returned)
+      result(lastValue, name.str() + " " + desc);
     return true;
   }
-  /// The value of the last case added.
-  Value last() const { return results.back(); }
+  /// The value of the last op added.
+  Value last() const { return lastValue; }
   /// The last case's error scales with its largest output (see the top).
   void errorScalesWithOutput() { scaled.back() = true; }
 
@@ -166,6 +169,7 @@ private:
   func::FuncOp main;
   std::vector<cnnc::reference::Tensor> inputs;
   std::vector<Value> results;
+  Value lastValue;
   std::vector<std::string> descs;
   std::vector<bool> scaled;
 };
@@ -354,6 +358,41 @@ bool genBlockedChain(Rng &r, Batch &b) {
     return false;
   Value cat = b.last();
   return conv(cat, 16, r.pick<int64_t>({1, 3}), 1, 1, r.coin() ? "winograd" : "");
+}
+
+/// MobileNetV2's inverted residual block marked as --cnn-fuse marks it: a
+/// 1x1 expansion ("consumer": computed per task of the depthwise conv), a
+/// 3x3 depthwise conv ("pair": computed per band of rows of the projection
+/// when the map has two bands or more), each with a relu epilogue, the 1x1
+/// projection and, at stride 1 with equal channels, the residual add. Only
+/// the block's output is returned (a returned intermediate is stored whole).
+bool genInvertedBlock(Rng &r, Batch &b) {
+  int64_t c = r.pick<int64_t>({16, 24}), e = r.pick<int64_t>({32, 48});
+  int64_t f = r.pick<int64_t>({16, 24}), s = r.range(1, 2);
+  Value x = b.arg({r.range(1, 2), c, r.range(6, 30), r.range(3, 20)});
+  auto mark = [&](StringRef m) { return b.attr("cnn.fuse", b.b().getStringAttr(m)); };
+  auto conv = [&](Value in, Shape w, int64_t stride, int64_t pad, int64_t groups, StringRef m,
+                  bool returned) {
+    std::vector<NamedAttribute> attrs{b.ints("strides", {stride, stride}),
+                                      b.ints("pads", {pad, pad, pad, pad}),
+                                      b.ints("dilations", {1, 1}), b.i64("groups", groups)};
+    if (!m.empty())
+      attrs.push_back(mark(m));
+    return b.add(fmt({{"block w", str(w)}, {"s", str(stride)}, {"fuse", m.str()}}), "conv2d",
+                 {in, b.constant(w)}, attrs, returned);
+  };
+  auto relu = [&] {
+    return b.add("block", "relu", {b.last()}, {mark("epilogue"), b.i64("cnn.fuse_operand", 0)},
+                 false);
+  };
+  if (!conv(x, {e, c, 1, 1}, 1, 0, 1, "consumer", false) || !relu() ||
+      !conv(b.last(), {e, 1, 3, 3}, s, 1, e, "pair", false) || !relu())
+    return false;
+  bool residual = s == 1 && f == c;
+  if (!conv(b.last(), {f, e, 1, 1}, 1, 0, 1, "", !residual))
+    return false;
+  return !residual || b.add("block", "add", {x, b.last()},
+                            {mark("epilogue"), b.i64("cnn.fuse_operand", 1)});
 }
 
 /// A Winograd conv (F(2x2) or F(4x4), dilated or not) over a blocked input
@@ -800,6 +839,7 @@ std::vector<OpCase> opCases() {
       {"conv2d_winograd", 24, genConvWinograd},
       {"conv2d_depthwise_blocked", 18, genConvDepthwiseBlocked},
       {"blocked_chain", 6, genBlockedChain},
+      {"inverted_block", 12, genInvertedBlock},
       {"conv2d_winograd_rows", 3, genConvWinogradRows},
       {"context_module", 5, genContextModule},
       {"conv_transpose2d", 24, genConvTranspose},
