@@ -120,9 +120,10 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
     bool undilated = p.dilations[0] == 1 && p.dilations[1] == 1;
     t.winogradTile = undilated && tiles(4) >= kWinogradF4Tiles ? 4 : 2;
     // With the input stationary (filters no more than tiles, below) every
-    // row of tiles reads all of U: F(4x4)'s must fit in L2 (at 128
-    // channels, 2.4 MB, it took longer than F(2x2)).
-    if (t.winogradTile == 4 && p.f <= tiles(4) && 4 * 36 * p.c * p.f > o.l2KiB * 1024)
+    // row of tiles reads all of U: F(4x4)'s must fit in half the L2, the
+    // other half for the tiles it multiplies (at 128 channels, 2.4 MB, it
+    // took longer than F(2x2)).
+    if (t.winogradTile == 4 && p.f <= tiles(4) && 4 * 36 * p.c * p.f > o.l2KiB * 1024 / 2)
       t.winogradTile = 2;
     // The transformed weights (F x C per point) against the transformed
     // input (tiles x C per point): layer4 of ResNet-18 has 512 filters and

@@ -204,8 +204,8 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
                   has >= 32 4x4 output tiles (each transformed weight
                   serves every tile: F(4x4)'s are 4x the weights, F(2x2)'s
                   1.8x), unless the input is then stationary and F(4x4)'s
-                  transformed weights (36 x C x F floats) outgrow L2
-                  (`l2-kib`: every row of tiles reads them); else 2.
+                  transformed weights (36 x C x F floats) outgrow half
+                  the L2 (`l2-kib`: every row of tiles reads them); else 2.
       stationary  Winograd only: "weights" when the filters outnumber the
                   m x m output tiles (the transformed weights are the larger
                   GEMM operand and stay in cache while every tile passes),

@@ -288,6 +288,18 @@ func.func @winograd_f4_large_weights(%x: tensor<1x128x56x56xf32>) -> tensor<1x12
 
 // -----
 
+// 64 -> 128 at 56x56: F(4x4)'s transformed weights (1.2 MB) fit L2 but not
+// its half, which the tiles they multiply need: F(2x2).
+// CHECK-LABEL: func.func @winograd_f4_half_l2(
+// CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} stationary = "inputs", {{.*}} winograd_tile = 2 : i64}
+func.func @winograd_f4_half_l2(%x: tensor<1x64x56x56xf32>) -> tensor<1x128x56x56xf32> {
+  %w = cnn.constant dense<0.5> : tensor<128x64x3x3xf32>
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<128x64x3x3xf32>) -> tensor<1x128x56x56xf32>
+  return %0 : tensor<1x128x56x56xf32>
+}
+
+// -----
+
 // Dilated: Winograd F(2x2) per dilation phase. Not eligible: strided, or
 // too few channels.
 // CHECK-LABEL: func.func @not_winograd(
