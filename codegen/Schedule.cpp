@@ -251,6 +251,23 @@ mlir::Operation *chainHead(mlir::Value v) {
   return op;
 }
 
+/// Whether the epilogue chain that ends in `v` is read only along itself
+/// and `v` only by ops `endUser` accepts: a chain computed per band of
+/// another op's loop cannot also serve a reader outside that loop.
+bool chainPrivate(mlir::Value v, llvm::function_ref<bool(mlir::Operation *)> endUser) {
+  if (!llvm::all_of(v.getUsers(), endUser))
+    return false;
+  for (mlir::Operation *op = v.getDefiningOp(); op;) {
+    mlir::Value in = epilogueInput(op);
+    if (!in)
+      return true;
+    if (!in.hasOneUse())
+      return false;
+    op = in.getDefiningOp();
+  }
+  return true;
+}
+
 /// A max pool in the blocked layout (its Func is (co, x, y, cb, n)) whose
 /// input is produced by a conv marked cnn.fuse = "consumer": that conv is
 /// computed per task of the pool.
@@ -328,7 +345,8 @@ struct Bands {
 /// The blocked depthwise conv marked cnn.fuse = "pair" that a root
 /// pointwise blocked conv `bc` reads (through its epilogue chain), or null.
 const BlockedDepthwise *pairedDepthwise(const LoweredModel &model, const BlockedConv &bc) {
-  if (bc.kernelW != 1 || bc.kernelH != 1 || fuseMark(bc.op) == "consumer")
+  if (bc.kernelW != 1 || bc.kernelH != 1 || fuseMark(bc.op) == "consumer" ||
+      !chainPrivate(bc.op->getOperand(0), [&](mlir::Operation *u) { return u == bc.op; }))
     return nullptr;
   for (const BlockedDepthwise &dw : model.depthwiseConvs)
     if (fuseMark(dw.op) == "pair" && chainHead(bc.op->getOperand(0)) == dw.op)
@@ -338,13 +356,16 @@ const BlockedDepthwise *pairedDepthwise(const LoweredModel &model, const Blocked
 
 /// Rows per band of a pointwise conv of `rows` output rows hosting its
 /// depthwise pair: as taskRows, a divisor with an even band count first
-/// (2 threads end together); 0 (no bands) when there would be one band.
+/// (2 threads end together), else the fewest bands of at most kTaskRows
+/// (the last band shifts inwards over at most bands - 1 rows); 0 (no
+/// bands) when there would be one band.
 int pairRows(int rows) {
   for (int even : {1, 0})
     for (int r = kTaskRows; r >= kTaskRows - 2; --r)
       if (rows % r == 0 && (!even || rows / r % 2 == 0))
         return rows / r >= 2 ? r : 0;
-  return rows > kTaskRows ? kTaskRows : 0;
+  int bands = (rows + kTaskRows - 1) / kTaskRows;
+  return bands >= 2 ? (rows + bands - 1) / bands : 0;
 }
 
 Bands bandsOf(const LoweredModel &model, const BlockedConv &bc) {
@@ -360,10 +381,12 @@ Bands bandsOf(const LoweredModel &model, const BlockedConv &bc) {
     bands.rows = std::min(bandRows(bands.hosted), bc.outH);
   if (bands.rows == 0)
     return bands;
+  // The output runs the bands only when nothing but the return reads it.
   bands.host = bc.stored;
+  auto returned = [](mlir::Operation *u) { return u->hasTrait<mlir::OpTrait::IsTerminator>(); };
   for (const LoweredFunc &lf : model.funcs)
     if (lf.op && lf.shape.size() == 4 && isOutput(model, lf.func) &&
-        chainHead(lf.op->getResult(0)) == bc.op)
+        chainHead(lf.op->getResult(0)) == bc.op && chainPrivate(lf.op->getResult(0), returned))
       bands.host = lf.func;
   return bands;
 }

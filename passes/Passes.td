@@ -118,8 +118,9 @@ def CnnFuse : Pass<"cnn-fuse", "::mlir::ModuleOp"> {
     hosts included) per band of rows of P, all of D's channels, on the
     band's thread, and P reads the band in place (no packed copy): bands
     of 6-8 rows, a divisor of P's rows with an even band count first (2
-    threads end together). A map too small for two bands (7x7) computes D
-    whole first.
+    threads end together), else the fewest bands of at most 8 rows. A map
+    too small for two bands (7x7), or a D whose chain another op also
+    reads, computes D whole first.
 
     A conv marked "consumer" or "pair" still hosts its own epilogue chain.
     Existing `cnn.fuse` attributes are recomputed (the pass is idempotent).

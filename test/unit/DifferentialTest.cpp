@@ -365,7 +365,10 @@ bool genBlockedChain(Rng &r, Batch &b) {
 /// 3x3 depthwise conv ("pair": computed per band of rows of the projection
 /// when the map has two bands or more), each with a relu epilogue, the 1x1
 /// projection and, at stride 1 with equal channels, the residual add. Only
-/// the block's output is returned (a returned intermediate is stored whole).
+/// the block's output is returned, and on a coin flip also read by a
+/// blocked 1x1 conv (returned too), which reads the projection's blocked
+/// result: then the bands run in the projection itself, not in the
+/// returned output.
 bool genInvertedBlock(Rng &r, Batch &b) {
   int64_t c = r.pick<int64_t>({16, 24}), e = r.pick<int64_t>({32, 48});
   int64_t f = r.pick<int64_t>({16, 24}), s = r.range(1, 2);
@@ -389,10 +392,11 @@ bool genInvertedBlock(Rng &r, Batch &b) {
       !conv(b.last(), {e, 1, 3, 3}, s, 1, e, "pair", false) || !relu())
     return false;
   bool residual = s == 1 && f == c;
-  if (!conv(b.last(), {f, e, 1, 1}, 1, 0, 1, "", !residual))
+  if (!conv(b.last(), {f, e, 1, 1}, 1, 0, 1, "", !residual) ||
+      (residual && !b.add("block", "add", {x, b.last()},
+                          {mark("epilogue"), b.i64("cnn.fuse_operand", 1)})))
     return false;
-  return !residual || b.add("block", "add", {x, b.last()},
-                            {mark("epilogue"), b.i64("cnn.fuse_operand", 1)});
+  return !r.coin() || conv(b.last(), {16, f, 1, 1}, 1, 0, 1, "", true);
 }
 
 /// A Winograd conv (F(2x2) or F(4x4), dilated or not) over a blocked input
