@@ -177,6 +177,17 @@ int taskBlocks(int blocks) { return blocks % 2 == 0 ? 2 : blocks % 3 == 0 ? 3 : 
 /// MobileNetV2). Halide's worker threads have 8 MiB stacks.
 constexpr int64_t kTaskStackBytes = 256 * 1024;
 
+/// A divisor of `rows` from kTaskRows down to kTaskRows - 2, one that makes
+/// rows / divisor x `groups` tasks even first (2 threads end together); 0
+/// when none divides.
+int evenDivisorRows(int64_t rows, int64_t groups) {
+  for (bool even : {true, false})
+    for (int r = kTaskRows; r >= kTaskRows - 2; --r)
+      if (rows % r == 0 && (!even || rows / r * groups % 2 == 0))
+        return r;
+  return 0;
+}
+
 /// Output rows per task of `op` (a blocked depthwise conv or a pool hosting
 /// its producer): kTaskRows or a little fewer, a divisor of the rows (the
 /// last task of 28 rows in tasks of 8 recomputed 4 of them: MobileNetV2 3%
@@ -187,13 +198,8 @@ int taskRows(mlir::Operation *op) {
   auto type = mlir::cast<mlir::RankedTensorType>(op->getResult(0).getType());
   int64_t rows = type.getDimSize(2), blocks = (type.getDimSize(1) + 15) / 16;
   int64_t groups = (blocks + taskBlocks(blocks) - 1) / taskBlocks(blocks);
-  for (int r = kTaskRows; r >= kTaskRows - 2; --r)
-    if (rows % r == 0 && rows / r * groups % 2 == 0)
-      return r;
-  for (int r = kTaskRows; r >= kTaskRows - 2; --r)
-    if (rows % r == 0)
-      return r;
-  return kTaskRows;
+  int r = evenDivisorRows(rows, groups);
+  return r ? r : kTaskRows;
 }
 
 /// Input rows that a task's output rows (taskRows) of a window op read.
@@ -360,10 +366,8 @@ const BlockedDepthwise *pairedDepthwise(const LoweredModel &model, const Blocked
 /// (the last band shifts inwards over at most bands - 1 rows); 0 (no
 /// bands) when there would be one band.
 int pairRows(int rows) {
-  for (int even : {1, 0})
-    for (int r = kTaskRows; r >= kTaskRows - 2; --r)
-      if (rows % r == 0 && (!even || rows / r % 2 == 0))
-        return rows / r >= 2 ? r : 0;
+  if (int r = evenDivisorRows(rows, 1))
+    return rows / r >= 2 ? r : 0;
   int bands = (rows + kTaskRows - 1) / kTaskRows;
   return bands >= 2 ? (rows + bands - 1) / bands : 0;
 }
