@@ -7,7 +7,8 @@
 using namespace mlir;
 
 void mlir::cnn::buildOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
-                                          bool winograd, bool fusion) {
+                                          bool winograd, bool fusion,
+                                          int64_t l2KiB) {
   if (optLevel >= 1) {
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
@@ -19,9 +20,13 @@ void mlir::cnn::buildOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
     pm.addPass(createCnnFormAttention());
     CnnFuseOptions fuse;
     fuse.enable = fusion;
+    if (l2KiB > 0)
+      fuse.l2KiB = l2KiB;
     pm.addPass(createCnnFuse(fuse));
     CnnChooseTilingOptions tiling;
     tiling.winograd = winograd;
+    if (l2KiB > 0)
+      tiling.l2KiB = l2KiB;
     pm.addPass(createCnnChooseTiling(tiling));
   }
   // -O3: the -O2 passes.
