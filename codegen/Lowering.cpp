@@ -12,6 +12,7 @@
 #include "ir/ConstantData.h"
 
 #include "ir/CnnDialect.h"
+#include "ir/ShapeInference.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -937,12 +938,9 @@ namespace {
 struct PhaseAxis {
   int stride, taps, extent, pad, kernel;
   PhaseAxis(int stride, int pad, int kernel, int64_t in, int64_t out)
-      // Of one input element only tap (o + pad) reaches output o, whatever
-      // the stride: a stride of at least K makes every phase one tap.
-      : stride(in == 1 ? std::max(stride, kernel) : stride), pad(pad), kernel(kernel) {
-    taps = (kernel + this->stride - 1) / this->stride;
-    extent = int((out + this->stride - 1) / this->stride);
-  }
+      : stride(int(cnn::subPixelStride(stride, kernel, in))),
+        taps(int(cnn::subPixelTaps(stride, kernel, in))),
+        extent(int((out + this->stride - 1) / this->stride)), pad(pad), kernel(kernel) {}
   /// Kernel index of tap j of `phase`: (phase + pad) % s + s * (J - 1 - j);
   /// int at compile time, Expr for weights read at run time.
   template <class T> T tap(T phase, T j) const {

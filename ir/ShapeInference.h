@@ -4,6 +4,7 @@
 
 #include "ir/CnnDialect.h"
 
+#include <algorithm>
 #include <string>
 
 namespace mlir::cnn {
@@ -34,6 +35,19 @@ LogicalResult checkArray(llvm::ArrayRef<int64_t> values, size_t count,
 int64_t windowOutputSize(int64_t in, int64_t padBegin, int64_t padEnd,
                          int64_t kernel, int64_t stride, int64_t dilation,
                          bool ceilMode);
+
+/// The sub-pixel decomposition of a conv_transpose2d along one axis: its
+/// output splits into `subPixelStride` phases, each an ordinary conv of
+/// `subPixelTaps` taps. Of an input extent of one element only tap
+/// (o + pad) reaches output o, so its axis takes a stride of at least the
+/// kernel: one tap per phase.
+inline int64_t subPixelStride(int64_t stride, int64_t kernel, int64_t in) {
+  return in == 1 ? std::max(stride, kernel) : stride;
+}
+inline int64_t subPixelTaps(int64_t stride, int64_t kernel, int64_t in) {
+  int64_t s = subPixelStride(stride, kernel, in);
+  return (kernel + s - 1) / s;
+}
 
 /// Normalises a possibly negative axis for a rank; failure if out of range.
 FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,

@@ -10,6 +10,8 @@
 #include "passes/Passes.h"
 #include "passes/Tiling.h"
 
+#include "ir/ShapeInference.h"
+
 #include "mlir/IR/Builders.h"
 
 #include <algorithm>
@@ -94,9 +96,16 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
   t.gemm = !transposed && p.kh == 1 && p.kw == 1 && p.groups == 1 &&
            p.strides[0] == 1 && p.strides[1] == 1 &&
            std::all_of(p.pads, p.pads + 4, [](int64_t x) { return x == 0; });
-  t.phases = p.strides[0] * p.strides[1];
+  // A transposed conv runs as sy x sx sub-pixel phases of th x tw taps
+  // each (codegen's decomposition); a strided conv reads stride phases.
+  int64_t sy = p.strides[0], sx = p.strides[1], th = p.kh, tw = p.kw;
+  if (transposed) {
+    sy = subPixelStride(p.strides[0], p.kh, p.h), th = subPixelTaps(p.strides[0], p.kh, p.h);
+    sx = subPixelStride(p.strides[1], p.kw, p.w), tw = subPixelTaps(p.strides[1], p.kw, p.w);
+  }
+  t.phases = sy * sx;
   t.dilationPhases = p.dilations[0] * p.dilations[1];
-  t.unrollKx = p.kw > 1 && p.kw <= 7;
+  t.unrollKx = tw > 1 && tw <= 7;
 
   // Winograd F(m x m, 3x3) (per dilation phase when dilated) does 2.25x
   // (m = 2) or 4x (m = 4) fewer multiply-adds than the direct 3x3 loop at
@@ -140,8 +149,8 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
     eh = 1;
   }
   if (transposed) {
-    ew = ceilDiv(p.ow, p.strides[1]);
-    eh = ceilDiv(p.oh, p.strides[0]);
+    ew = ceilDiv(p.ow, sx);
+    eh = ceilDiv(p.oh, sy);
   }
   if (t.gemm) {
     ew = p.oh * p.ow;
@@ -194,12 +203,10 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
   // input rows one row of register tiles reads.
   int64_t cg = t.depthwise ? 1 : p.c / p.groups;
   int64_t ocTile = t.tileOc * t.ocBlock;
-  // A transposed conv's output phase uses ceil(K / stride) taps per axis and
-  // reads that many input rows (plus one per extra tile row), unpadded.
-  int64_t taps = p.kh * p.kw, rowsIn, widthIn;
+  // A transposed conv's output phase uses th x tw taps and reads th input
+  // rows (plus one per extra tile row), unpadded.
+  int64_t taps = th * tw, rowsIn, widthIn;
   if (transposed) {
-    int64_t th = ceilDiv(p.kh, p.strides[0]), tw = ceilDiv(p.kw, p.strides[1]);
-    taps = th * tw;
     rowsIn = t.tileY + th - 1;
     widthIn = p.w;
   } else {
@@ -219,9 +226,8 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
   // transposed convs 2-8%; but 4-6% slower for weights streamed from beyond
   // L2 (DCGAN's 8 MiB main.3, ResNet's 4.5 MiB layer4 stride-2 conv).
   int64_t weightBytes = 4 * blocks * t.ocBlock * cg * p.kh * p.kw;
-  int64_t tapsX = transposed ? ceilDiv(p.kw, p.strides[1]) : p.kw;
   t.kxInner = blocked && t.algorithm == "direct" && !t.depthwise && !t.gemm &&
-              p.groups == 1 && t.unrollKx && tapsX > 1 && weightBytes <= o.l2KiB * 1024;
+              p.groups == 1 && t.unrollKx && weightBytes <= o.l2KiB * 1024;
 
   // Parallel tasks as codegen makes them: rows of register tiles x channel
   // tiles (a GEMM-shaped conv's tiles still run along real output rows).

@@ -172,8 +172,12 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
                   row of register tiles reads fit in half the L2
                   (`l2-kib`), else the largest divisor that fits (a multiple
                   of 16 when the channel count is). For conv_transpose2d the
-                  weights of one output phase (ceil(K / stride) taps a side).
-      unroll_kx   bool: unroll the kernel-column loop (1 < KW <= 7).
+                  weights of one output phase (ceil(K / s) taps a side, s
+                  the stride, or K for an input axis of one element: then
+                  only one tap reaches each output, ir/ShapeInference.h's
+                  subPixelStride, as codegen decomposes it).
+      unroll_kx   bool: unroll the kernel-column loop (1 < KW <= 7; for
+                  conv_transpose2d, a phase's columns).
       kx_inner    true, present only on a direct blocked conv2d or
                   conv_transpose2d with groups = 1, unroll_kx and more than
                   one kernel column (a phase's, for conv_transpose2d) whose
@@ -190,8 +194,8 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
                   blocked layout (output channels in the block), else the
                   largest power of two <= min(OW, vector-width) (columns).
       phases      strides[0] * strides[1] (1 when unstrided): for
-                  conv_transpose2d the sub-pixel phases of the output, for
-                  conv2d the input phases.
+                  conv_transpose2d the sub-pixel phases of the output (s a
+                  side as for ic_block), for conv2d the input phases.
       dilation_phases  dilations[0] * dilations[1] (1 when undilated).
       depthwise   bool: groups = input channels > 1.
       gemm        bool: a 1x1, stride 1, unpadded, ungrouped conv2d, tiled

@@ -116,6 +116,30 @@ func.func @deconv_l2(%x: tensor<1x128x16x16xf32>, %w: tensor<128x64x4x4xf32>) ->
 
 // -----
 
+// A conv_transpose2d of a 1x1 input (a GAN generator's first layer): only
+// tap (o + pad) reaches output o, so it runs as 4 x 4 phases of one tap
+// each (subPixelStride, as codegen decomposes it): no kx loop to unroll or
+// move inside the channels.
+// CHECK-LABEL: func.func @deconv_one_pixel(
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = false, phases = 16 : i64, tile_oc = 2 : i64, tile_x = 1 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
+func.func @deconv_one_pixel(%x: tensor<1x64x1x1xf32>, %w: tensor<64x32x4x4xf32>) -> tensor<1x32x4x4xf32> {
+  %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x1x1xf32>, tensor<64x32x4x4xf32>) -> tensor<1x32x4x4xf32>
+  return %0 : tensor<1x32x4x4xf32>
+}
+
+// -----
+
+// Kernel 8, stride 4: phases of 2 x 2 taps, so the phase's two columns are
+// unrolled and run inside the channels, though the kernel is 8 wide.
+// CHECK-LABEL: func.func @deconv_k8_s4(
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, kx_inner = true, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 16 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+func.func @deconv_k8_s4(%x: tensor<1x64x8x8xf32>, %w: tensor<64x32x8x8xf32>) -> tensor<1x32x32x32xf32> {
+  %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 4, 4>, pads = array<i64: 2, 2, 2, 2>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x8x8xf32>, tensor<64x32x8x8xf32>) -> tensor<1x32x32x32xf32>
+  return %0 : tensor<1x32x32x32xf32>
+}
+
+// -----
+
 // ResNet layer4's stride-2 conv, 256 -> 512, 14 -> 7: 4.5 MiB of weights
 // outgrow L2 (l2-kib, default 2048): kx outside the channels, as the
 // streamed weights ran 4-6% faster that way.

@@ -490,8 +490,10 @@ bool genConvTranspose(Rng &r, Batch &b) {
   int64_t c = g ? g * r.range(1, 3) : r.range(1, 5);
   g = g ? g : c;
   Shape x{r.range(1, 2), c, r.range(1, 6), r.range(1, 6)};
-  Shape w{c, r.range(1, 3), r.range(1, 7), r.range(1, 7)};
-  Shape s{r.range(1, 3), r.range(1, 3)}, d{r.range(1, 3), r.range(1, 3)};
+  // Kernels to 8 and strides to 4: K = 8, s = 4 has phases of 2 x 2 taps
+  // (unrolled, kx_inner possible); 1-pixel axes one tap per phase.
+  Shape w{c, r.range(1, 3), r.range(1, 8), r.range(1, 8)};
+  Shape s{r.range(1, 4), r.range(1, 4)}, d{r.range(1, 3), r.range(1, 3)};
   Shape op{r.range(0, std::max(s[0], d[0]) - 1), r.range(0, std::max(s[1], d[1]) - 1)};
   Shape p{r.range(0, 2), r.range(0, 2), r.range(0, 2), r.range(0, 2)};
   std::vector<Value> ops{b.arg(x), b.arg(w)};
