@@ -293,6 +293,10 @@ FailureOr<DictionaryAttr> withGivenKeys(Operation *op, DictionaryAttr chosen) {
   NamedAttrList merged(chosen);
   for (NamedAttribute kv : given) {
     Attribute want = chosen.get(kv.getName());
+    // kx_inner, written only where the pass chooses it, may be given for
+    // any conv.
+    if (!want && kv.getName() == "kx_inner" && chosen.get("algorithm"))
+      want = BoolAttr::get(op->getContext(), false);
     if (!want)
       return op->emitOpError("unknown cnn.tiling key '") << kv.getName().getValue() << "'";
     auto wantInt = dyn_cast<IntegerAttr>(want);

@@ -10,6 +10,16 @@ func.func @unknown_key(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>) -> t
 
 // -----
 
+// kx_inner may be given on any conv (choose-tiling.mlir), but a dense op has
+// no kernel columns.
+func.func @kx_inner_dense(%a: tensor<1x64xf32>, %b: tensor<64x32xf32>) -> tensor<1x32xf32> {
+  // expected-error @+1 {{unknown cnn.tiling key 'kx_inner'}}
+  %0 = cnn.dense %a, %b {cnn.tiling = {kx_inner = true}, alpha = 1.000000e+00 : f32, beta = 1.000000e+00 : f32, trans_a = false, trans_b = false} : (tensor<1x64xf32>, tensor<64x32xf32>) -> tensor<1x32xf32>
+  return %0 : tensor<1x32xf32>
+}
+
+// -----
+
 func.func @wrong_kind(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32> {
   // expected-error @+1 {{cnn.tiling key 'tile_x' must be like 8 : i64}}
   %0 = cnn.conv2d %x, %w {cnn.tiling = {tile_x = "eight"}, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32>

@@ -116,6 +116,17 @@ func.func @deconv_l2(%x: tensor<1x128x16x16xf32>, %w: tensor<128x64x4x4xf32>) ->
 
 // -----
 
+// kx_inner given by hand where the pass would not choose it (the conv of
+// @stride2_streamed below) is kept, as any given key.
+// CHECK-LABEL: func.func @stride2_kx_inner_given(
+// CHECK: cnn.tiling = {{{.*}}kx_inner = true{{.*}}}
+func.func @stride2_kx_inner_given(%x: tensor<1x256x14x14xf32>, %w: tensor<512x256x3x3xf32>) -> tensor<1x512x7x7xf32> {
+  %0 = cnn.conv2d %x, %w {cnn.tiling = {kx_inner = true}, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x256x14x14xf32>, tensor<512x256x3x3xf32>) -> tensor<1x512x7x7xf32>
+  return %0 : tensor<1x512x7x7xf32>
+}
+
+// -----
+
 // A conv_transpose2d of a 1x1 input (a GAN generator's first layer): only
 // tap (o + pad) reaches output o, so it runs as 4 x 4 phases of one tap
 // each (subPixelStride, as codegen decomposes it): no kx loop to unroll or
