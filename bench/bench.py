@@ -243,8 +243,7 @@ def table(res):
     if res.get("peaks"):
         out[-1] += (" FMA peak (bench/peak.c, measured every round; median and range): " + ", ".join(
             f"{v:.0f} GFLOP/s ({min(p[k] for p in res['peaks']):.0f}-{max(p[k] for p in res['peaks']):.0f}) "
-            f"on {k} thread{'s' if k > 1 else ''}" for k, v in sorted(peak.items())) +
-            "; on an idle machine about 223 and 446.")
+            f"on {k} thread{'s' if k > 1 else ''}" for k, v in sorted(peak.items())) + ".")
     elif peak:
         out[-1] += (" FMA peak (bench/peak.c): " +
                     ", ".join(f"{v:.0f} GFLOP/s on {k} thread{'s' if k > 1 else ''}" for k, v in sorted(peak.items())) + ".")
