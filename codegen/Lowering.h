@@ -124,7 +124,8 @@ struct WinogradConv {
 /// (stride-phase) decomposition, in the blocked layout of BlockedConv. For
 /// strides (sy, sx) and output phase (py, px) (oy = sy*qy + py,
 /// ox = sx*qx + px) the phase is an ordinary stride-1 conv of the input with
-/// a Jy x Jx sub-kernel (J = ceil(K / s); taps beyond K are zero), weights
+/// a Jy x Jx sub-kernel (J = ceil(K / s), s as ir/ShapeInference.h's
+/// subPixelStride: K for an input axis of one element; taps beyond K are zero), weights
 /// re-indexed at compile time (tap j of the phase is kernel row
 /// (py + padTop) % sy + sy * (Jy - 1 - j)):
 ///   pack(ci, x, y, cb, n)         = input padded by Jy - 1 / Jx - 1

@@ -767,7 +767,7 @@ void schedulePhasedConv(PhasedConv &pc) {
   pc.acc.compute_at(pc.out, pc.px).vectorize(pc.co).unroll(pc.qx).unroll(pc.qy).unroll(pc.ob);
   const Halide::RDom &r = pc.r;
   Halide::Stage up = pc.acc.update();
-  bool kxUnrolled = pc.tapsX > 1 && pc.tapsX <= 7;
+  bool kxUnrolled = hints.unrollKx.value_or(true) && pc.tapsX > 1 && pc.tapsX <= 7;
   up.reorder(directReduction({pc.co, pc.qx, pc.qy, pc.ob}, r, hints.kxInner && kxUnrolled,
                              {pc.px, pc.py}))
       .vectorize(pc.co)

@@ -36,7 +36,8 @@ int64_t windowOutputSize(int64_t in, int64_t padBegin, int64_t padEnd,
                          int64_t kernel, int64_t stride, int64_t dilation,
                          bool ceilMode);
 
-/// The sub-pixel decomposition of a conv_transpose2d along one axis: its
+/// The sub-pixel decomposition of a conv_transpose2d (groups 1, dilation 1)
+/// along one axis: its
 /// output splits into `subPixelStride` phases, each an ordinary conv of
 /// `subPixelTaps` taps. Of an input extent of one element only tap
 /// (o + pad) reaches output o, so its axis takes a stride of at least the

@@ -96,12 +96,17 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
   t.gemm = !transposed && p.kh == 1 && p.kw == 1 && p.groups == 1 &&
            p.strides[0] == 1 && p.strides[1] == 1 &&
            std::all_of(p.pads, p.pads + 4, [](int64_t x) { return x == 0; });
-  // A transposed conv runs as sy x sx sub-pixel phases of th x tw taps
-  // each (codegen's decomposition); a strided conv reads stride phases.
+  // A transposed conv of groups 1 and dilation 1 runs as sy x sx sub-pixel
+  // phases of th x tw taps each (codegen's decomposition); other transposed
+  // convs gather, sized here as ceil(K / s) taps a side; a strided conv
+  // reads stride phases.
+  bool subPixel = transposed && p.groups == 1 && p.dilations[0] == 1 && p.dilations[1] == 1;
   int64_t sy = p.strides[0], sx = p.strides[1], th = p.kh, tw = p.kw;
-  if (transposed) {
+  if (subPixel) {
     sy = subPixelStride(p.strides[0], p.kh, p.h), th = subPixelTaps(p.strides[0], p.kh, p.h);
     sx = subPixelStride(p.strides[1], p.kw, p.w), tw = subPixelTaps(p.strides[1], p.kw, p.w);
+  } else if (transposed) {
+    th = ceilDiv(p.kh, sy), tw = ceilDiv(p.kw, sx);
   }
   t.phases = sy * sx;
   t.dilationPhases = p.dilations[0] * p.dilations[1];
@@ -225,9 +230,13 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
   // stride-2 convs of layers 2-3 4-14% faster, DCGAN's 2 MiB and 0.5 MiB
   // transposed convs 2-8%; but 4-6% slower for weights streamed from beyond
   // L2 (DCGAN's 8 MiB main.3, ResNet's 4.5 MiB layer4 stride-2 conv).
-  int64_t weightBytes = 4 * blocks * t.ocBlock * cg * p.kh * p.kw;
+  // (A sub-pixel conv's phases hold sy * th x sx * tw taps, ragged ones
+  // padded with zeros.)
+  int64_t weightTaps = subPixel ? sy * th * sx * tw : p.kh * p.kw;
+  int64_t weightBytes = 4 * blocks * t.ocBlock * cg * weightTaps;
   t.kxInner = blocked && t.algorithm == "direct" && !t.depthwise && !t.gemm &&
-              p.groups == 1 && t.unrollKx && weightBytes <= o.l2KiB * 1024;
+              p.groups == 1 && (!transposed || subPixel) && t.unrollKx &&
+              weightBytes <= o.l2KiB * 1024;
 
   // Parallel tasks as codegen makes them: rows of register tiles x channel
   // tiles (a GEMM-shaped conv's tiles still run along real output rows).
@@ -295,7 +304,7 @@ FailureOr<DictionaryAttr> withGivenKeys(Operation *op, DictionaryAttr chosen) {
     Attribute want = chosen.get(kv.getName());
     // kx_inner, written only where the pass chooses it, may be given for
     // any conv.
-    if (!want && kv.getName() == "kx_inner" && chosen.get("algorithm"))
+    if (!want && kv.getName() == "kx_inner" && isa<Conv2DOp, ConvTranspose2DOp>(op))
       want = BoolAttr::get(op->getContext(), false);
     if (!want)
       return op->emitOpError("unknown cnn.tiling key '") << kv.getName().getValue() << "'";
@@ -322,8 +331,9 @@ struct CnnChooseTilingPass
   using CnnChooseTilingBase::CnnChooseTilingBase;
 
   void runOnOperation() override {
-    if (vectorWidth < 1 || accumulators < 1 || l2KiB < 1) {
-      getOperation().emitError("cnn-choose-tiling: options must be positive");
+    if (vectorWidth < 1 || accumulators < 1 || l2KiB < 1 || l2KiB > kMaxL2KiB) {
+      getOperation().emitError("cnn-choose-tiling: options must be positive (l2-kib at most ")
+          << kMaxL2KiB << ")";
       return signalPassFailure();
     }
     TilingOptions options{vectorWidth, accumulators, l2KiB, winograd};

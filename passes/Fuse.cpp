@@ -91,6 +91,10 @@ struct CnnFusePass : mlir::cnn::impl::CnnFuseBase<CnnFusePass> {
   using CnnFuseBase::CnnFuseBase;
 
   void runOnOperation() override {
+    if (l2KiB < 1 || l2KiB > kMaxL2KiB) {
+      getOperation().emitError("cnn-fuse: l2-kib must be from 1 to ") << kMaxL2KiB;
+      return signalPassFailure();
+    }
     MLIRContext *ctx = &getContext();
     getOperation().walk([](Operation *op) {
       op->removeAttr(kFuse);

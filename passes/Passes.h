@@ -14,6 +14,10 @@ namespace mlir::cnn {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
+/// The largest `l2-kib` the passes accept (1 TiB): sizes derived from it in
+/// bytes stay far from overflow.
+constexpr int64_t kMaxL2KiB = int64_t(1) << 30;
+
 /// The pipeline of `cnnc -O<level>` (0..3): what runs between import and
 /// code generation. Also registered as `cnnc-opt --cnn-pipeline-O<level>`.
 /// `fusion` = false: the unfused baseline (--cnn-fuse enable=false).

@@ -176,14 +176,17 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
                   weights of one output phase (ceil(K / s) taps a side, s
                   the stride, or K for an input axis of one element: then
                   only one tap reaches each output, ir/ShapeInference.h's
-                  subPixelStride, as codegen decomposes it).
+                  subPixelStride, as codegen decomposes groups-1, dilation-1
+                  transposed convs).
       unroll_kx   bool: unroll the kernel-column loop (1 < KW <= 7; for
                   conv_transpose2d, a phase's columns).
-      kx_inner    true, present only on a direct blocked conv2d or
-                  conv_transpose2d with groups = 1, unroll_kx and more than
-                  one kernel column (a phase's, for conv_transpose2d) whose
-                  weights (F rounded up to whole blocks x C x KH x KW
-                  floats) fit in L2 (`l2-kib`): the unrolled kx taps run
+      kx_inner    true, written only on a direct blocked conv2d or
+                  sub-pixel conv_transpose2d with groups = 1, unroll_kx and
+                  more than one kernel column (a phase's, for
+                  conv_transpose2d) whose weights (F rounded up to whole
+                  blocks x C x KH x KW floats; a transposed conv's phases'
+                  taps) fit in L2 (`l2-kib`); given by hand on any conv, it
+                  is kept (true or false). The unrolled kx taps run
                   inside the input channels of a block, so neighbouring taps
                   share their input broadcasts (8 columns x 3 taps at stride
                   1: 10 loads instead of 24). Weights streamed from beyond
@@ -194,9 +197,10 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
       vector      lanes of the innermost vectorised dim: oc_block in the
                   blocked layout (output channels in the block), else the
                   largest power of two <= min(OW, vector-width) (columns).
-      phases      strides[0] * strides[1] (1 when unstrided): for
-                  conv_transpose2d the sub-pixel phases of the output (s a
-                  side as for ic_block), for conv2d the input phases.
+      phases      for conv2d the input phases, strides[0] * strides[1]
+                  (1 when unstrided); for conv_transpose2d the sub-pixel
+                  phases of the output, s a side as for ic_block (groups 1
+                  and dilation 1; else the strides' product).
       dilation_phases  dilations[0] * dilations[1] (1 when undilated).
       depthwise   bool: groups = input channels > 1.
       gemm        bool: a 1x1, stride 1, unpadded, ungrouped conv2d, tiled
@@ -225,7 +229,7 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
     instead (8, else the largest power of two up to the tiles across).
     tile_oc grows (up to 4) when the output is too small to fill the tile
     with pixels. For conv_transpose2d the widths are those of one output phase
-    (ceil(OW / strides[1])). In the plain "nchw" layout the accumulators are
+    (ceil(OW / s), s as for ic_block). In the plain "nchw" layout the accumulators are
     vectors of output columns instead: tile_x = vector columns (one vector),
     tile_oc single output channels (min(F, accumulators)), tile_y the largest
     power of two of rows with tile_oc * tile_y <= accumulators.

@@ -96,9 +96,9 @@ cl::opt<std::string> target(
     cl::init("host"), cl::cat(category));
 cl::opt<int64_t> l2KiB(
     "l2-kib",
-    cl::desc("L2 cache per core in KiB that fusion and tiling size their "
-             "working sets for (default: the passes' l2-kib, 2048, which "
-             "measured faster than the actual 1024 on a 1 MiB-L2 Zen 4 too)"),
+    cl::desc("At -O2 and up, the L2 cache per core in KiB that fusion and "
+             "tiling size their working sets for (default: the passes' "
+             "l2-kib, 2048)"),
     cl::init(0), cl::cat(category));
 cl::opt<bool> profile(
     "profile",
@@ -242,8 +242,12 @@ int main(int argc, char **argv) {
       return fail("--autoschedule-params: expected key=value, got '" + kv + "'");
     autoschedulerParams[key.str()] = value.str();
   }
-  if (l2KiB < 0)
-    return fail("--l2-kib: expected a positive size in KiB, got " + Twine(l2KiB.getValue()));
+  if (l2KiB.getNumOccurrences() && (l2KiB < 1 || l2KiB > mlir::cnn::kMaxL2KiB))
+    return fail("--l2-kib: expected a size in KiB from 1 to " + Twine(mlir::cnn::kMaxL2KiB) + ", got " +
+                Twine(l2KiB.getValue()));
+  if (l2KiB.getNumOccurrences() && schedule == cnnc::codegen::ScheduleKind::Adams2019)
+    WithColor::warning(errs(), "cnnc")
+        << "--l2-kib is ignored with --schedule=adams2019 (it drops the tiling marks)\n";
   if (!autoscheduleParams.empty() && schedule != cnnc::codegen::ScheduleKind::Adams2019)
     return fail("--autoschedule-params needs --schedule=adams2019");
   mlir::MLIRContext ctx;

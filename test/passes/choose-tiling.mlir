@@ -151,6 +151,40 @@ func.func @deconv_k8_s4(%x: tensor<1x64x8x8xf32>, %w: tensor<64x32x8x8xf32>) -> 
 
 // -----
 
+// A 1-pixel input along one axis only: 4 row phases of one tap, 2 column
+// phases of 2 taps (8 phases), so the columns are unrolled and inside.
+// CHECK-LABEL: func.func @deconv_one_row(
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, kx_inner = true, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 8 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+func.func @deconv_one_row(%x: tensor<1x64x1x8xf32>, %w: tensor<64x32x4x4xf32>) -> tensor<1x32x4x16xf32> {
+  %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 1, 0, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x1x8xf32>, tensor<64x32x4x4xf32>) -> tensor<1x32x4x16xf32>
+  return %0 : tensor<1x32x4x16xf32>
+}
+
+// -----
+
+// A dilated transposed conv is gathered, not split into sub-pixel phases:
+// phases is the strides' product and kx_inner (a sub-pixel schedule) is
+// not chosen.
+// CHECK-LABEL: func.func @deconv_dilated(
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 4 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 5 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
+func.func @deconv_dilated(%x: tensor<1x64x8x8xf32>, %w: tensor<64x32x3x3xf32>) -> tensor<1x32x19x19xf32> {
+  %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, output_padding = array<i64: 0, 0>, dilations = array<i64: 2, 2>, groups = 1} : (tensor<1x64x8x8xf32>, tensor<64x32x3x3xf32>) -> tensor<1x32x19x19xf32>
+  return %0 : tensor<1x32x19x19xf32>
+}
+
+// -----
+
+// kx_inner = false given where the pass would choose true (@deconv_l2) is
+// kept.
+// CHECK-LABEL: func.func @deconv_kx_inner_off(
+// CHECK: cnn.tiling = {{{.*}}kx_inner = false{{.*}}}
+func.func @deconv_kx_inner_off(%x: tensor<1x128x16x16xf32>, %w: tensor<128x64x4x4xf32>) -> tensor<1x64x32x32xf32> {
+  %0 = cnn.conv_transpose2d %x, %w {cnn.tiling = {kx_inner = false}, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x128x16x16xf32>, tensor<128x64x4x4xf32>) -> tensor<1x64x32x32xf32>
+  return %0 : tensor<1x64x32x32xf32>
+}
+
+// -----
+
 // ResNet layer4's stride-2 conv, 256 -> 512, 14 -> 7: 4.5 MiB of weights
 // outgrow L2 (l2-kib, default 2048): kx outside the channels, as the
 // streamed weights ran 4-6% faster that way.

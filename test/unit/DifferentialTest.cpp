@@ -497,13 +497,16 @@ bool genConvTranspose(Rng &r, Batch &b) {
   Shape op{r.range(0, std::max(s[0], d[0]) - 1), r.range(0, std::max(s[1], d[1]) - 1)};
   Shape p{r.range(0, 2), r.range(0, 2), r.range(0, 2), r.range(0, 2)};
   std::vector<Value> ops{b.arg(x), b.arg(w)};
-  bool bias = r.coin(), kxInner = r.coin(); // kx_inner: the sub-pixel form's taps
+  // kx_inner and unroll_kx: the sub-pixel form's taps (a phase's columns
+  // unrolled, and inside the channels).
+  bool bias = r.coin(), kxInner = r.coin(), unrollKx = r.range(0, 3) > 0;
   if (bias)
     ops.push_back(b.arg({w[1] * g}));
-  auto tiling = b.b().getDictionaryAttr({b.flag("kx_inner", kxInner)});
+  auto tiling = b.b().getDictionaryAttr(
+      {b.flag("kx_inner", kxInner), b.flag("unroll_kx", unrollKx)});
   return b.add(fmt({{"x", str(x)}, {"w", str(w)}, {"s", str(s)}, {"p", str(p)}, {"d", str(d)},
                     {"outpad", str(op)}, {"g", str(g)}, {"kx_inner", str(kxInner)},
-                    {"bias", str(bias)}}),
+                    {"unroll_kx", str(unrollKx)}, {"bias", str(bias)}}),
                "conv_transpose2d", ops,
                {b.ints("strides", s), b.ints("pads", p), b.ints("output_padding", op),
                 b.ints("dilations", d), b.i64("groups", g), b.attr("cnn.tiling", tiling)});
