@@ -67,10 +67,23 @@ def run(cmd, **kw):
 
 
 def cpu_model():
+    """The CPU's name with its family/model and L2 per core: sessions land on
+    different machines ("AMD EPYC" alone names several generations)."""
+    info = {}
     for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
+        key, _, value = line.partition(":")
+        info.setdefault(key.strip(), value.strip())
+    name = info.get("model name") or platform.processor() or "unknown"
+    l2 = ""
+    try:
+        cache = "/sys/devices/system/cpu/cpu0/cache/index2/"
+        if open(cache + "level").read().strip() == "2":
+            l2 = ", L2 " + open(cache + "size").read().strip() + " per core"
+    except OSError:
+        pass
+    if "cpu family" in info:
+        name += f" (family {info['cpu family']}, model {info.get('model', '?')}{l2})"
+    return name
 
 
 def loadavg():
