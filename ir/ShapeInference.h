@@ -37,11 +37,10 @@ int64_t windowOutputSize(int64_t in, int64_t padBegin, int64_t padEnd,
                          bool ceilMode);
 
 /// The sub-pixel decomposition of a conv_transpose2d (groups 1, dilation 1)
-/// along one axis: its
-/// output splits into `subPixelStride` phases, each an ordinary conv of
-/// `subPixelTaps` taps. Of an input extent of one element only tap
-/// (o + pad) reaches output o, so its axis takes a stride of at least the
-/// kernel: one tap per phase.
+/// along one axis: its output splits into `subPixelStride` phases, each an
+/// ordinary conv of `subPixelTaps` taps. Of an input extent of one element
+/// only tap (o + pad) reaches output o, so that axis takes a stride of at
+/// least the kernel: one tap per phase.
 inline int64_t subPixelStride(int64_t stride, int64_t kernel, int64_t in) {
   return in == 1 ? std::max(stride, kernel) : stride;
 }

@@ -149,9 +149,9 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
     passes/Tiling.h). Keys an op's `cnn.tiling` already holds (written by
     hand to tune a layer, or by an earlier run) are kept as given; the pass
     fills in the others (kx_inner may be given on any conv, though the pass
-    writes it only where it chooses it). A given key the pass does not write, of another
-    kind, or a count below 1 is an error at the op. Keys (i64 unless
-    noted):
+    writes it only where it chooses it). A given key the pass does not
+    write, of another kind, or a count below 1 is an error at the op. Keys
+    (i64 unless noted):
 
     On conv2d and conv_transpose2d:
       layout      string: "nchw<B>c" (B = oc_block: "nchw16c" on AVX-512)
