@@ -33,7 +33,10 @@ sequence benchmarks: lstm, gru, attention, with --only)
      run_with_iobinding, the worker's loop); N is --runs, raised for fast
      models to about --round-ms per measurement (cnnc's time probed once);
      the table reports the median over rounds and the spread (largest /
-     smallest per-round median).
+     smallest per-round median). With --spin each measurement starts after
+     --gap (1 s) idle: the previous engine's spinning threads would
+     otherwise share the cores with it (sub-0.1 ms models measured 1.3-1.6x
+     slower right after another engine).
   5. The sequence models get a table of their own (cnnc, ORT, PyTorch eager,
      torch.compile and the speedup against each and the best of them).
 
@@ -261,7 +264,9 @@ def table(res):
         out[-1] += (" FMA peak (bench/peak.c): " +
                     ", ".join(f"{v:.0f} GFLOP/s on {k} thread{'s' if k > 1 else ''}" for k, v in sorted(peak.items())) + ".")
     out.append("")
-    out.append("Thread pools: " + ("the peers' defaults (spinning)." if res.get("spin") else
+    out.append("Thread pools: " + ("the peers' defaults (spinning); each measurement starts after "
+                                   f"{res.get('gap', 0):g} s idle, so that the previous engine's spinning "
+                                   "threads have gone to sleep." if res.get("spin") else
                "ORT with `session.intra_op.allow_spinning=0`, PyTorch with `OMP_WAIT_POLICY=PASSIVE` "
                "(waiting threads sleep instead of spinning); cnnc's worker threads spin about 0.1 ms between parallel loops before they sleep (its model's own pool, `codegen/ModelGlue.c.in`), so the pass with the peers spinning too is the like-for-like one.") +
                (" Adams2019 ran with " + (f"`--autoschedule-params={res['adams_params']}`" if res["adams_params"]
@@ -357,6 +362,11 @@ def main():
     ap.add_argument("--peak", default="", help="FMA peak GFLOP/s as '1:G1,2:G2'")
     ap.add_argument("--peak-bin", default="", help="bench/peak.c built: measures the FMA peak every round "
                     "(the table divides by the median; overrides --peak)")
+    ap.add_argument("--gap", type=float, default=None,
+                    help="idle seconds before each measurement (default 1 with --spin, else 0): the "
+                         "previous engine's spinning threads go to sleep first (attention on 2 threads "
+                         "measured 0.038 ms for cnnc and 0.037 for ORT right after other engines, 0.024 "
+                         "and 0.029 after 1 s; 0.3 s was not enough)")
     ap.add_argument("--spin", action="store_true",
                     help="leave the peers' thread pools spinning (their defaults); by default ORT runs with "
                          "session.intra_op.allow_spinning=0 and PyTorch with OMP_WAIT_POLICY=PASSIVE, "
@@ -367,6 +377,7 @@ def main():
                     help="cnnc --autoschedule-params of the adams2019 engine (default greedy: the "
                          "default beam search takes hours for ResNet-18 here)")
     args = ap.parse_args()
+    gap = args.gap if args.gap is not None else (1.0 if args.spin else 0.0)
     cnnc, cnnc_run = os.path.join(args.bin, "cnnc"), os.path.join(args.bin, "cnnc-run")
     nets = args.nets.split(",")
     engines = args.engines.split(",")
@@ -482,6 +493,7 @@ def main():
                 for e in order:
                     if e in m["skipped"]:
                         continue
+                    time.sleep(gap)
                     if e in CNNC_FLAGS:
                         out = run([cnnc_run, m["so"][e], "--bench", m["runs"], "--threads", t] + cnnc_args(m))
                         ms = float(re.search(r"median ([0-9.]+) ms", out).group(1))
@@ -517,7 +529,7 @@ def main():
                ort=ort.__version__, torch=torch_version, peak=peak, peaks=peaks, rounds=args.rounds, runs=args.runs,
                load=[load_start, loadavg()], load_rounds=load_rounds, rows=rows, errors=errors,
                compile_s=compile_s, notes=notes, engines=engines, labels=LABEL,
-               adams_params=args.adams_params, spin=args.spin, reuse=args.reuse,
+               adams_params=args.adams_params, spin=args.spin, gap=gap, reuse=args.reuse,
                runs_per_net={n: m["runs"] for n, m in models.items()}, round_ms=args.round_ms)
     if args.json:
         with open(args.json, "w") as f:
