@@ -6,6 +6,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
+#include "passes/Tiling.h" // kDefaultL2KiB, the passes' l2-kib default
 
 namespace mlir::cnn {
 #define GEN_PASS_DECL
@@ -13,10 +14,6 @@ namespace mlir::cnn {
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
-
-/// The largest `l2-kib` the passes accept (1 TiB): sizes derived from it in
-/// bytes stay far from overflow.
-constexpr int64_t kMaxL2KiB = int64_t(1) << 30;
 
 /// The pipeline of `cnnc -O<level>` (0..3): what runs between import and
 /// code generation. Also registered as `cnnc-opt --cnn-pipeline-O<level>`.

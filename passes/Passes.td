@@ -132,8 +132,9 @@ def CnnFuse : Pass<"cnn-fuse", "::mlir::ModuleOp"> {
     fusion's benchmarks compare with (bench/fusion.py).
   }];
   let options = [
-    Option<"l2KiB", "l2-kib", "int64_t", /*default=*/"2048",
-           "L2 cache size per core in KiB (bounds a depthwise/pointwise pair)">,
+    Option<"l2KiB", "l2-kib", "int64_t", /*default=*/"::mlir::cnn::kDefaultL2KiB",
+           "L2 cache size per core in KiB (default 2048; bounds a "
+           "depthwise/pointwise pair)">,
     Option<"enable", "enable", "bool", /*default=*/"true",
            "fuse (false: mark every elementwise op \"none\", stored on its own)">,
   ];
@@ -260,9 +261,9 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
     Option<"accumulators", "accumulators", "int64_t", /*default=*/"16",
            "vector accumulators per register tile (16 of AVX-512's 32 "
            "registers; about 12 for AVX2)">,
-    Option<"l2KiB", "l2-kib", "int64_t", /*default=*/"2048",
-           "L2 cache size per core in KiB (default: the tuning Xeon's 2 MiB, "
-           "also faster than 1024 on a 1 MiB-L2 Zen 4; bounds the cache tile)">,
+    Option<"l2KiB", "l2-kib", "int64_t", /*default=*/"::mlir::cnn::kDefaultL2KiB",
+           "L2 cache size per core in KiB (default 2048, passes/Tiling.h's "
+           "kDefaultL2KiB; bounds the cache tile)">,
     Option<"winograd", "winograd", "bool", /*default=*/"true",
            "run eligible 3x3 convs by Winograd F(m x m, 3x3)">,
   ];
