@@ -34,9 +34,9 @@ sequence benchmarks: lstm, gru, attention, with --only)
      models to about --round-ms per measurement (cnnc's time probed once);
      the table reports the median over rounds and the spread (largest /
      smallest per-round median). With --spin each measurement starts after
-     --gap (1 s) idle: the previous engine's spinning threads would
-     otherwise share the cores with it (sub-0.1 ms models measured 1.3-1.6x
-     slower right after another engine).
+     --gap (1 s) idle: sub-0.1 ms models measured 1.3-1.6x slower right
+     after another engine (cause not found: ORT's spinning pool uses about
+     40 ms of CPU after its calls, PyTorch's none measurable).
   5. The sequence models get a table of their own (cnnc, ORT, PyTorch eager,
      torch.compile and the speedup against each and the best of them).
 
@@ -265,8 +265,8 @@ def table(res):
                     ", ".join(f"{v:.0f} GFLOP/s on {k} thread{'s' if k > 1 else ''}" for k, v in sorted(peak.items())) + ".")
     out.append("")
     out.append("Thread pools: " + ("the peers' defaults (spinning); each measurement starts after "
-                                   f"{res.get('gap', 0):g} s idle, so that the previous engine's spinning "
-                                   "threads have gone to sleep." if res.get("spin") else
+                                   f"{res.get('gap', 0):g} s idle (short models measured slower right after "
+                                   "another engine)." if res.get("spin") else
                "ORT with `session.intra_op.allow_spinning=0`, PyTorch with `OMP_WAIT_POLICY=PASSIVE` "
                "(waiting threads sleep instead of spinning); cnnc's worker threads spin about 0.1 ms between parallel loops before they sleep (its model's own pool, `codegen/ModelGlue.c.in`), so the pass with the peers spinning too is the like-for-like one.") +
                (" Adams2019 ran with " + (f"`--autoschedule-params={res['adams_params']}`" if res["adams_params"]
@@ -363,10 +363,9 @@ def main():
     ap.add_argument("--peak-bin", default="", help="bench/peak.c built: measures the FMA peak every round "
                     "(the table divides by the median; overrides --peak)")
     ap.add_argument("--gap", type=float, default=None,
-                    help="idle seconds before each measurement (default 1 with --spin, else 0): the "
-                         "previous engine's spinning threads go to sleep first (attention on 2 threads "
-                         "measured 0.038 ms for cnnc and 0.037 for ORT right after other engines, 0.024 "
-                         "and 0.029 after 1 s; 0.3 s was not enough)")
+                    help="idle seconds before each measurement (default 1 with --spin, else 0): "
+                         "attention on 2 threads measured 0.038 ms for cnnc and 0.037 for ORT right "
+                         "after other engines, 0.024 and 0.029 after 1 s; 0.3 s was not enough")
     ap.add_argument("--spin", action="store_true",
                     help="leave the peers' thread pools spinning (their defaults); by default ORT runs with "
                          "session.intra_op.allow_spinning=0 and PyTorch with OMP_WAIT_POLICY=PASSIVE, "
