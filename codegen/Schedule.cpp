@@ -467,18 +467,22 @@ void rootPack(Func pack, int icBlock, bool parallel) {
   }
 }
 
-/// The loop order of a direct conv's accumulation: the register tile's
-/// dims, then its reduction RDom (channel in block, kx, ky, channel block)
-/// with kx outside or, kxInner (cnn.tiling kx_inner), inside the channels,
-/// then `outer`.
-std::vector<Halide::VarOrRVar> directReduction(std::vector<Halide::VarOrRVar> tile,
-                                               const Halide::RDom &r, bool kxInner,
-                                               const std::vector<Halide::VarOrRVar> &outer) {
-  std::vector<Halide::VarOrRVar> order = std::move(tile);
+/// A direct conv's accumulation `up` over a register tile (co vectorised;
+/// x, y, ob unrolled) and its reduction RDom r (channel in block, kx, ky,
+/// channel block), then the loops `outer`. kx (r.y) is unrolled when
+/// `kxUnrolled`, and then runs inside the channels of a block when
+/// `kxInner` (cnn.tiling kx_inner).
+void scheduleDirectAccumulation(Halide::Stage up, Var co, Var x, Var y, Var ob,
+                                const Halide::RDom &r, bool kxUnrolled, bool kxInner,
+                                const std::vector<Halide::VarOrRVar> &outer) {
+  kxInner = kxInner && kxUnrolled;
+  std::vector<Halide::VarOrRVar> order{co, x, y, ob};
   for (Halide::RVar v : {kxInner ? r.y : r.x, kxInner ? r.x : r.y, r.z, r.w})
     order.push_back(v);
   order.insert(order.end(), outer.begin(), outer.end());
-  return order;
+  up.reorder(order).vectorize(co).unroll(x).unroll(y).unroll(ob);
+  if (kxUnrolled)
+    up.unroll(r.y);
 }
 
 /// The blocked conv: a register tile of tileOc channel blocks (16 lanes) x
@@ -539,16 +543,9 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
     out.fuse(yo, obo, t).parallel(t);
 
   bc.acc.compute_at(out, xo).vectorize(bc.co).unroll(bc.x).unroll(bc.y).unroll(bc.ob);
-  const Halide::RDom &r = bc.r;
-  Halide::Stage up = bc.acc.update();
   bool kxUnrolled = hints.unrollKx.value_or(bc.kernelW <= 7) && bc.kernelW > 1;
-  up.reorder(directReduction({bc.co, bc.x, bc.y, bc.ob}, r, hints.kxInner && kxUnrolled, {}))
-      .vectorize(bc.co)
-      .unroll(bc.x)
-      .unroll(bc.y)
-      .unroll(bc.ob);
-  if (kxUnrolled)
-    up.unroll(r.y);
+  scheduleDirectAccumulation(bc.acc.update(), bc.co, bc.x, bc.y, bc.ob, bc.r, kxUnrolled,
+                             hints.kxInner, {});
 
   if (!bc.packInline) {
     bc.pack.bound(bc.ci, 0, bc.icBlock).bound(bc.cb, 0, bc.inBlocks);
@@ -765,17 +762,9 @@ void schedulePhasedConv(PhasedConv &pc) {
     pc.out.fuse(yo, obo, t).parallel(t);
 
   pc.acc.compute_at(pc.out, pc.px).vectorize(pc.co).unroll(pc.qx).unroll(pc.qy).unroll(pc.ob);
-  const Halide::RDom &r = pc.r;
-  Halide::Stage up = pc.acc.update();
   bool kxUnrolled = hints.unrollKx.value_or(true) && pc.tapsX > 1 && pc.tapsX <= 7;
-  up.reorder(directReduction({pc.co, pc.qx, pc.qy, pc.ob}, r, hints.kxInner && kxUnrolled,
-                             {pc.px, pc.py}))
-      .vectorize(pc.co)
-      .unroll(pc.qx)
-      .unroll(pc.qy)
-      .unroll(pc.ob);
-  if (kxUnrolled)
-    up.unroll(r.y);
+  scheduleDirectAccumulation(pc.acc.update(), pc.co, pc.qx, pc.qy, pc.ob, pc.r, kxUnrolled,
+                             hints.kxInner, {pc.px, pc.py});
 
   rootPack(pc.pack, pc.icBlock, hints.parallel);
   if (!pc.weightsConstant)
