@@ -331,7 +331,7 @@ struct CnnChooseTilingPass
   using CnnChooseTilingBase::CnnChooseTilingBase;
 
   void runOnOperation() override {
-    if (vectorWidth < 1 || accumulators < 1 || l2KiB < 1 || l2KiB > kMaxL2KiB) {
+    if (vectorWidth < 1 || accumulators < 1 || !validL2KiB(l2KiB)) {
       getOperation().emitError("cnn-choose-tiling: options must be positive (l2-kib at most ")
           << kMaxL2KiB << ")";
       return signalPassFailure();

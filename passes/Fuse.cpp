@@ -91,7 +91,7 @@ struct CnnFusePass : mlir::cnn::impl::CnnFuseBase<CnnFusePass> {
   using CnnFuseBase::CnnFuseBase;
 
   void runOnOperation() override {
-    if (l2KiB < 1 || l2KiB > kMaxL2KiB) {
+    if (!validL2KiB(l2KiB)) {
       getOperation().emitError("cnn-fuse: l2-kib must be from 1 to ") << kMaxL2KiB;
       return signalPassFailure();
     }

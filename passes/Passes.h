@@ -18,11 +18,11 @@ namespace mlir::cnn {
 /// The pipeline of `cnnc -O<level>` (0..3): what runs between import and
 /// code generation. Also registered as `cnnc-opt --cnn-pipeline-O<level>`.
 /// `fusion` = false: the unfused baseline (--cnn-fuse enable=false).
-/// `l2KiB` > 0: the L2 per core that fusion and tiling size for (their
-/// `l2-kib`); 0 keeps the passes' default.
+/// `l2KiB`: the L2 per core that fusion and tiling size for (their
+/// `l2-kib`).
 void buildOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
                                bool winograd = true, bool fusion = true,
-                               int64_t l2KiB = 0);
+                               int64_t l2KiB = kDefaultL2KiB);
 void registerOptimizationPipelines();
 } // namespace mlir::cnn
 

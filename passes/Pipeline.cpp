@@ -20,13 +20,11 @@ void mlir::cnn::buildOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
     pm.addPass(createCnnFormAttention());
     CnnFuseOptions fuse;
     fuse.enable = fusion;
-    if (l2KiB > 0)
-      fuse.l2KiB = l2KiB;
+    fuse.l2KiB = l2KiB;
     pm.addPass(createCnnFuse(fuse));
     CnnChooseTilingOptions tiling;
     tiling.winograd = winograd;
-    if (l2KiB > 0)
-      tiling.l2KiB = l2KiB;
+    tiling.l2KiB = l2KiB;
     pm.addPass(createCnnChooseTiling(tiling));
   }
   // -O3: the -O2 passes.

@@ -21,6 +21,8 @@ constexpr int64_t kDefaultL2KiB = 2048;
 /// The largest `l2-kib` the passes accept (1 TiB): sizes derived from it in
 /// bytes stay far from overflow.
 constexpr int64_t kMaxL2KiB = int64_t(1) << 30;
+/// Whether `kib` is an `l2-kib` the passes accept: 1 .. kMaxL2KiB.
+inline bool validL2KiB(int64_t kib) { return kib >= 1 && kib <= kMaxL2KiB; }
 
 struct TilingProblem {
   enum Kind { Conv, ConvTranspose, Gemm } kind = Conv;

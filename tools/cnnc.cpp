@@ -97,9 +97,9 @@ cl::opt<std::string> target(
 cl::opt<int64_t> l2KiB(
     "l2-kib",
     cl::desc("At -O2 and up, the L2 cache per core in KiB that fusion and "
-             "tiling size their working sets for (default: the passes' "
-             "l2-kib, 2048)"),
-    cl::init(0), cl::cat(category));
+             "tiling size their working sets for (default 2048, the passes' "
+             "l2-kib)"),
+    cl::init(mlir::cnn::kDefaultL2KiB), cl::cat(category));
 cl::opt<bool> profile(
     "profile",
     cl::desc("Build the model with Halide's sampling profiler and a table of "
@@ -242,7 +242,7 @@ int main(int argc, char **argv) {
       return fail("--autoschedule-params: expected key=value, got '" + kv + "'");
     autoschedulerParams[key.str()] = value.str();
   }
-  if (l2KiB.getNumOccurrences() && (l2KiB < 1 || l2KiB > mlir::cnn::kMaxL2KiB))
+  if (!mlir::cnn::validL2KiB(l2KiB))
     return fail("--l2-kib: expected a size in KiB from 1 to " + Twine(mlir::cnn::kMaxL2KiB) + ", got " +
                 Twine(l2KiB.getValue()));
   if (l2KiB.getNumOccurrences() && schedule == cnnc::codegen::ScheduleKind::Adams2019)
