@@ -287,6 +287,25 @@ struct Window {
   Expr at(Expr o, Expr k) const { return o * stride + k * dilation - pad; }
 };
 
+/// Where a WinogradConv's tiles lie (Lowering.h): a conv2d's dilation phases
+/// or a conv_transpose2d's sub-pixel phases, each an undilated correlation.
+struct WinogradPlacement {
+  int padTop = 0, padLeft = 0; // of `source`, the zero-padded input
+  int padsY = 0, padsX = 0;    // rows and columns `source` adds in all
+  int tilesX = 1, tilesY = 1;  // tile ids along x and y, all phases
+  int dilationY = 1;
+  /// Weight sets: tile row ty uses set ty / (tilesY / phases).
+  int phases = 1;
+  /// The source row of row k of tile row ty, and column k of tile (tx, ty).
+  std::function<Expr(Expr ty, Expr k)> row;
+  std::function<Expr(Expr tx, Expr ty, Expr k)> col;
+  /// (i, tx, j, ty) of output pixel (x, y): `out`'s coordinates.
+  std::function<std::array<Expr, 4>(Expr x, Expr y)> output;
+  /// The row-major r x r filter g of output channel f, input channel c, set
+  /// `phase`.
+  std::function<void(int phase, int f, int c, float *g)> filter;
+};
+
 class Lowerer {
 public:
   explicit Lowerer(LoweredModel &model) : model(model) {}
@@ -342,10 +361,13 @@ private:
   void lowerConv(cnn::Conv2DOp op);
   bool lowerConvBlocked(cnn::Conv2DOp op);
   bool lowerConvWinograd(cnn::Conv2DOp op);
+  void lowerWinograd(Operation *op, Value input, Value bias, winograd::Tile tile,
+                     const WinogradPlacement &at);
   bool lowerConvDepthwise(cnn::Conv2DOp op);
   bool lowerConvDepthwiseBlocked(cnn::Conv2DOp op);
   void lowerConvTranspose(cnn::ConvTranspose2DOp op);
   bool lowerConvTransposePhased(cnn::ConvTranspose2DOp op);
+  bool lowerConvTransposeWinograd(cnn::ConvTranspose2DOp op);
   bool lowerConvTransposeColumns(cnn::ConvTranspose2DOp op);
   void lowerMaxPool(cnn::MaxPool2DOp op);
   void lowerAvgPool(cnn::AvgPool2DOp op);
@@ -716,49 +738,31 @@ bool Lowerer::lowerConvBlocked(cnn::Conv2DOp op) {
   return true;
 }
 
-/// WinogradConv (Lowering.h): when the op's cnn.tiling asks for it and the
-/// conv is 3x3, stride 1, groups 1 with constant weights.
-bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
+/// WinogradConv (Lowering.h) for `op` reading `input`, its tiles placed by
+/// `at`, the transformed filters of weight set `phase` given by `filter`.
+void Lowerer::lowerWinograd(Operation *op, Value input, Value biasValue, winograd::Tile tile,
+                            const WinogradPlacement &at) {
   namespace wg = winograd;
-  auto s = op.getStrides(), p = op.getPads(), d = op.getDilations();
-  Tensor in = get(op.getInput()), w = get(op.getWeight());
-  ScheduleHints hints = hintsFor(op);
-  wg::Tile tile{hints.winogradTile};
-  bool eligible = hints.algorithm == "winograd" && wg::supported(tile.m) && op.getGroups() == 1 &&
-                  w.dim(2) == wg::kTaps && w.dim(3) == wg::kTaps && s[0] == 1 &&
-                  s[1] == 1;
-  std::optional<std::vector<float>> data;
-  if (!eligible || !(data = constantOperand(op.getWeight())))
-    return false;
-  Shape outShape = shapeOf(op.getResult());
+  Shape outShape = shapeOf(op->getResult(0));
   const int OB = 16;
-  int C = in.dim(1), F = int(outShape[1]);
+  int C = int(shapeOf(input)[1]), F = int(outShape[1]);
   WinogradConv wc;
   wc.op = op;
   wc.tile = tile;
   wc.icBlock = inputBlock(C);
   wc.inBlocks = C / wc.icBlock;
   wc.outBlocks = (F + OB - 1) / OB;
-  wc.dilationX = int(d[1]);
-  wc.dilationY = int(d[0]);
-  // Per dilation phase, ceil(outputs in the phase / m) tiles.
-  auto tiles = [&](int64_t extent, int dil) {
-    int64_t perPhase = (extent + dil - 1) / dil;
-    return dil * int((perPhase + tile.m - 1) / tile.m);
-  };
-  wc.tilesX = tiles(outShape[3], wc.dilationX);
-  wc.tilesY = tiles(outShape[2], wc.dilationY);
-  int icb = wc.icBlock, dx = wc.dilationX, dy = wc.dilationY;
+  wc.dilationY = at.dilationY;
+  wc.tilesX = at.tilesX;
+  wc.tilesY = at.tilesY;
+  Shape inShape = shapeOf(input);
+  wc.sourceWidth = int(inShape[3]) + at.padsX;
+  wc.sourceBytes = 4 * inShape[0] * C * (inShape[2] + at.padsY) * wc.sourceWidth;
+  int icb = wc.icBlock;
   std::string base = funcName(op);
   Var co("co"), x("x"), y("y"), ob("ob"), n("n"), ci("ci"), cb("cb"), tx("tx"), ty("ty"), e("e");
   wc.co = co, wc.x = x, wc.y = y, wc.ob = ob, wc.n = n, wc.ci = ci, wc.cb = cb;
   wc.tx = tx, wc.ty = ty, wc.e = e;
-  // Tile t of dilation phase f has id t * dilation + f and covers outputs
-  // dilation * (m t + i) + f, i < m, reading padded inputs
-  // dilation * (m t + k) + f, k < m + 2.
-  auto tileInput = [&](Expr id, int dil, Expr k) {
-    return dil * (id / dil * tile.m + k) + id % dil;
-  };
   // The padded input (`source`) and its rows of tile row ty (its tiles'
   // row k): the schedule packs either the source whole or, for a blocked
   // input (read in place as vectors), the rows per tile row. An NCHW input
@@ -767,42 +771,54 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   Var k("k");
   wc.k = k;
   wc.source = newFunc(op, base + "_source");
-  wc.source(ci, x, y, cb, n) = packedRead(op.getInput(), n, cb, ci, icb, y, x, int(p[0]), int(p[1]));
-  wc.sourceBlocked = blocked.count(op.getInput()) && 16 % icb == 0;
+  wc.source(ci, x, y, cb, n) = packedRead(input, n, cb, ci, icb, y, x, at.padTop, at.padLeft);
+  wc.sourceBlocked = blocked.count(input) && 16 % icb == 0;
   wc.pack = newFunc(op, base + "_pack");
-  wc.pack(ci, x, k, ty, cb, n) = wc.source(ci, x, tileInput(ty, dy, k), cb, n);
+  wc.pack(ci, x, k, ty, cb, n) = wc.source(ci, x, at.row(ty, k), cb, n);
 
   std::vector<Expr> points;
   for (int point = 0; point < tile.points(); ++point)
     points.push_back(wg::inputTransform(tile, point, [&](int row, int col) {
-      return wc.pack(ci, tileInput(tx, dx, col), row, ty, cb, n);
+      return wc.pack(ci, at.col(tx, ty, col), row, ty, cb, n);
     }));
   wc.V = newFunc(op, base + "_V");
   wc.V(ci, tx, ty, e, cb, n) = Halide::mux(e, points);
 
-  // U(co, ci, cb, e, ob) = (G g G^T)[e] of filter ob*16+co, channel cb*icb+ci:
-  // a point's weights for one output block are one contiguous stream, read
-  // in order by the GEMM's reduction (ci, cb). (With e inside cb, each 1 KiB
-  // of ci x co was a new page: layer4's GEMMs ran at a third of peak.)
-  Halide::Buffer<float> u(std::vector<int>{OB, icb, wc.inBlocks, tile.points(), wc.outBlocks},
-                          uniqueName(base + "_U"));
+  // U(co, ci, cb, e, ob[, phase]) = (G g G^T)[e] of filter ob*16+co, channel
+  // cb*icb+ci: a point's weights for one output block are one contiguous
+  // stream, read in order by the GEMM's reduction (ci, cb). (With e inside
+  // cb, each 1 KiB of ci x co was a new page: layer4's GEMMs ran at a third
+  // of peak.) A weight set per phase when the phases' filters differ.
+  std::vector<int> uShape{OB, icb, wc.inBlocks, tile.points(), wc.outBlocks};
+  if (at.phases > 1)
+    uShape.push_back(at.phases);
+  Halide::Buffer<float> u(uShape, uniqueName(base + "_U"));
   u.fill(0.0f);
-  for (int f = 0; f < F; ++f)
-    for (int c = 0; c < C; ++c) {
-      auto t = wg::filterTransform(tile, data->data() + (size_t(f) * C + c) * wg::kTaps * wg::kTaps);
-      for (int k = 0; k < tile.points(); ++k)
-        u(f % OB, c % icb, c / icb, k, f / OB) = t[k];
-    }
+  std::vector<float> g(size_t(tile.r) * tile.r);
+  for (int phase = 0; phase < at.phases; ++phase)
+    for (int f = 0; f < F; ++f)
+      for (int c = 0; c < C; ++c) {
+        at.filter(phase, f, c, g.data());
+        auto t = wg::filterTransform(tile, g.data());
+        for (int k = 0; k < tile.points(); ++k) {
+          std::vector<int> pos{f % OB, c % icb, c / icb, k, f / OB, phase};
+          pos.resize(uShape.size());
+          u(pos.data()) = t[k];
+        }
+      }
   wc.r = RDom(0, icb, 0, wc.inBlocks, "r"); // ci, cb
+  std::vector<Expr> uAt{co, wc.r.x, wc.r.y, e, ob};
+  if (at.phases > 1) // tile row ty lies in phase ty / (tilesY / phases)
+    uAt.push_back(ty / (at.tilesY / at.phases));
   wc.acc = newFunc(op, base + "_acc");
   wc.acc(co, tx, ty, e, ob, n) = 0.0f;
-  wc.acc(co, tx, ty, e, ob, n) += wc.V(wc.r.x, tx, ty, e, wc.r.y, n) * u(co, wc.r.x, wc.r.y, e, ob);
+  wc.acc(co, tx, ty, e, ob, n) += wc.V(wc.r.x, tx, ty, e, wc.r.y, n) * u(uAt);
   wc.M = newFunc(op, base + "_M");
   wc.M(co, tx, ty, e, ob, n) = wc.acc(co, tx, ty, e, ob, n);
 
   Expr bias = 0.0f;
-  if (Value b = op.getBias())
-    bias = readOr(get(b), {ob * OB + co}, 0.0f);
+  if (biasValue)
+    bias = readOr(get(biasValue), {ob * OB + co}, 0.0f);
   // The outputs in tile coordinates: (i, j) within tile ids (tx, ty), so the
   // schedule's loops (and bounds) are over tiles, with no division.
   Var i("i"), j("j");
@@ -816,15 +832,54 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
   wc.i = i, wc.j = j;
   wc.out = newFunc(op, base + "_out");
   wc.out(co, i, tx, j, ty, ob, n) = bias + Halide::mux(j, rows);
-  // Output x lies in phase x % dx, tile id (x / dx) / m * dx + x % dx, at
-  // i = (x / dx) % m: undilated, exactly the memory order of (co, x, y).
-  Expr qx = x / dx, qy = y / dy;
+  auto [oi, otx, oj, oty] = at.output(x, y);
   Func blockedOut = newFunc(op, base + "_blocked");
-  blockedOut(co, x, y, ob, n) =
-      wc.out(co, qx % tile.m, qx / tile.m * dx + x % dx, qy % tile.m,
-             qy / tile.m * dy + y % dy, ob, n);
+  blockedOut(co, x, y, ob, n) = wc.out(co, oi, otx, oj, oty, ob, n);
   bindBlocked(op, blockedOut);
   model.winogradConvs.push_back(wc);
+}
+
+/// A Winograd conv2d when the op's cnn.tiling asks for it and the conv is
+/// r x r (a tile with tables), stride 1, groups 1 with constant weights.
+bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
+  auto s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+  Tensor w = get(op.getWeight());
+  ScheduleHints hints = hintsFor(op);
+  winograd::Tile tile{hints.winogradTile, w.dim(2)};
+  bool eligible = hints.algorithm == "winograd" && winograd::supported(tile) &&
+                  op.getGroups() == 1 && w.dim(3) == w.dim(2) && s[0] == 1 && s[1] == 1;
+  std::optional<std::vector<float>> data;
+  if (!eligible || !(data = constantOperand(op.getWeight())))
+    return false;
+  Shape outShape = shapeOf(op.getResult());
+  int m = tile.m, taps = tile.r * tile.r, C = w.dim(1), dx = int(d[1]), dy = int(d[0]);
+  // Per dilation phase, ceil(outputs in the phase / m) tiles; tile t of
+  // dilation phase f has id t * dilation + f and covers outputs
+  // dilation * (m t + i) + f, i < m, reading padded inputs
+  // dilation * (m t + k) + f, k < m + r - 1.
+  auto tiles = [&](int64_t extent, int dil) {
+    int64_t perPhase = (extent + dil - 1) / dil;
+    return dil * int((perPhase + m - 1) / m);
+  };
+  auto tileInput = [m](Expr id, int dil, Expr k) { return dil * (id / dil * m + k) + id % dil; };
+  WinogradPlacement at;
+  at.padTop = int(p[0]), at.padLeft = int(p[1]);
+  at.padsY = int(p[0] + p[2]), at.padsX = int(p[1] + p[3]);
+  at.tilesX = tiles(outShape[3], dx);
+  at.tilesY = tiles(outShape[2], dy);
+  at.dilationY = dy;
+  at.row = [&](Expr ty, Expr k) { return tileInput(ty, dy, k); };
+  at.col = [&](Expr tx, Expr, Expr k) { return tileInput(tx, dx, k); };
+  // Output x lies in phase x % dx, tile id (x / dx) / m * dx + x % dx, at
+  // i = (x / dx) % m: undilated, exactly the memory order of (co, x, y).
+  at.output = [&](Expr x, Expr y) {
+    Expr qx = x / dx, qy = y / dy;
+    return std::array<Expr, 4>{qx % m, qx / m * dx + x % dx, qy % m, qy / m * dy + y % dy};
+  };
+  at.filter = [&](int, int f, int c, float *g) {
+    std::copy_n(data->data() + (size_t(f) * C + c) * taps, taps, g);
+  };
+  lowerWinograd(op, op.getInput(), op.getBias(), tile, at);
   return true;
 }
 
@@ -990,6 +1045,8 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
     return false;
   if (hintsFor(op).layout == "nchw")
     return lowerConvTransposeColumns(op);
+  if (lowerConvTransposeWinograd(op))
+    return true;
   Tensor in = get(op.getInput()), w = get(op.getWeight());
   Shape outShape = shapeOf(op.getResult());
   const int OB = 16;
@@ -1055,6 +1112,54 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
   blockedOut(co, x, y, ob, n) = pc.out(co, x % sx, x / sx, y % sy, y / sy, ob, n);
   bindBlocked(op, blockedOut);
   model.phasedConvs.push_back(pc);
+  return true;
+}
+
+/// A sub-pixel conv_transpose2d by Winograd (WinogradConv in Lowering.h)
+/// when the op's cnn.tiling asks for it: each of the sy x sx phases is an
+/// undilated correlation of the input padded by J - 1 with a J x J
+/// sub-kernel (PhasedConv's), so F(m x m, J x J) runs per phase with the
+/// phase's transformed filters. Tile rows are phase-major (ty = phase * Ty +
+/// tile row in the phase) so a register tile, which runs along tx, never
+/// mixes phases.
+bool Lowerer::lowerConvTransposeWinograd(cnn::ConvTranspose2DOp op) {
+  auto d = op.getDilations();
+  ScheduleHints hints = hintsFor(op);
+  auto [ay, ax] = phaseAxes(op);
+  winograd::Tile tile{hints.winogradTile, ay.taps};
+  bool eligible = hints.algorithm == "winograd" && op.getGroups() == 1 && d[0] == 1 &&
+                  d[1] == 1 && ax.taps == ay.taps && winograd::supported(tile);
+  std::optional<std::vector<float>> data;
+  if (!eligible || !(data = constantOperand(op.getWeight())))
+    return false;
+  Tensor w = get(op.getWeight());
+  int C = w.dim(0), F = w.dim(1), KH = w.dim(2), KW = w.dim(3), J = tile.r, m = tile.m;
+  int sy = ay.stride, sx = ax.stride;
+  int ty0 = (ay.extent + m - 1) / m; // tile rows per phase
+  WinogradPlacement at;
+  at.padTop = at.padLeft = J - 1;
+  at.padsY = at.padsX = 2 * (J - 1);
+  at.tilesX = (ax.extent + m - 1) / m;
+  at.tilesY = sy * sx * ty0;
+  at.phases = sy * sx;
+  at.row = [&](Expr ty, Expr k) { return m * (ty % ty0) + ay.offset(ty / ty0 / sx) + k; };
+  at.col = [&](Expr tx, Expr ty, Expr k) { return m * tx + ax.offset(ty / ty0 % sx) + k; };
+  at.output = [&](Expr x, Expr y) {
+    Expr qx = x / sx, qy = y / sy;
+    return std::array<Expr, 4>{qx % m, qx / m, qy % m, (y % sy * sx + x % sx) * ty0 + qy / m};
+  };
+  // Tap (j, i) of each phase, as PhasedConv packs them; taps beyond the
+  // kernel stay zero.
+  std::vector<std::vector<std::array<int, 4>>> taps(at.phases);
+  forEachPhaseTap(ay, ax, [&](int phase, int j, int i, int ky, int kx) {
+    taps[phase].push_back({j, i, ky, kx});
+  });
+  at.filter = [&](int phase, int f, int c, float *g) {
+    std::fill_n(g, J * J, 0.0f);
+    for (auto [j, i, ky, kx] : taps[phase])
+      g[j * J + i] = (*data)[((size_t(c) * F + f) * KH + ky) * KW + kx];
+  };
+  lowerWinograd(op, op.getInput(), op.getBias(), tile, at);
   return true;
 }
 

@@ -88,36 +88,43 @@ struct BlockedDepthwise {
   int blocks = 1;
 };
 
-/// A 3x3 stride-1 conv2d (groups = 1, constant weights) by Winograd
-/// F(m x m, 3x3), m = 2 or 4 (codegen/Winograd.h, cnn.tiling's
-/// winograd_tile), in the blocked layout of BlockedConv. Undilated, tile
-/// (tx, ty) covers output columns m tx .. m tx + m - 1 and the same rows;
-/// with dilation D along an axis, each of the D phases (outputs = f mod D) is
-/// an undilated conv of the input's phase f, and tile id t * D + f covers
-/// outputs D(m t + i) + f, i < m (e = a transformed point, < (m + 2)^2):
+/// A conv by Winograd F(m x m, r x r) (codegen/Winograd.h, cnn.tiling's
+/// winograd_tile = m), in the blocked layout of BlockedConv: an r x r
+/// stride-1 conv2d (groups = 1, constant weights), or the J x J-tap phases
+/// of a sub-pixel conv_transpose2d (PhasedConv's), each phase with its own
+/// transformed filters. Every phase is an undilated correlation of the
+/// padded input, its tiles placed by WinogradPlacement (Lowering.cpp):
+///  - conv2d, undilated: tile (tx, ty) covers output columns m tx ..
+///    m tx + m - 1 and the same rows; with dilation D along an axis, each of
+///    the D phases (outputs = f mod D) is an undilated conv of the input's
+///    phase f, and tile id t * D + f covers outputs D(m t + i) + f, i < m;
+///  - conv_transpose2d with sub-pixel strides (sy, sx): tile row ty = phase
+///    * Ty + t (phase-major, phase = py * sx + px) covers the phase's rows
+///    m t .. m t + m - 1, reading the input at the phase's offset.
+/// With e a transformed point (< (m + r - 1)^2):
 ///   source(ci, x, y, cb, n)    = the zero-padded input, as in BlockedConv
-///   pack(ci, x, k, ty, cb, n)  = source at row D(m t + k) + f of tile row
-///                                ty, k < m + 2
+///   pack(ci, x, k, ty, cb, n)  = source at row k of tile row ty,
+///                                k < m + r - 1
 ///   V(ci, tx, ty, e, cb, n)    = (B^T d B)[e] of the input tile of (tx, ty)
-///                                (columns D(m t + k) + f, k < m + 2)
 ///   acc(co, tx, ty, e, ob, n)  = sum over (ci, cb) of V(ci, tx, ty, e, cb, n)
-///                                * U(co, ci, e, cb, ob), U = G g G^T packed
-///                                at compile time
+///                                * U(co, ci, e, cb, ob[, phase]), U = G g G^T
+///                                packed at compile time
 ///   M(co, tx, ty, e, ob, n)    = acc, as stored (acc lives in registers
 ///                                when the schedule allows)
 ///   out(co, i, tx, j, ty, ob, n) = bias + (A^T M A)[j][i] of tile (tx, ty)
 /// The op's result, blocked (co, x, y, ob, n) and NCHW, is a view of `out`
-/// (undilated, out's memory order is exactly the blocked one).
+/// (for an undilated conv2d, out's memory order is exactly the blocked one).
 struct WinogradConv {
   mlir::Operation *op = nullptr;
   Halide::Func source, pack, V, acc, M, out;
   Halide::Var co, x, y, ob, n, ci, cb, tx, ty, e, i, j, k;
   Halide::RDom r; // ci, cb
   int icBlock = 16, inBlocks = 1, outBlocks = 1;
-  winograd::Tile tile;        // F(m x m, 3x3): m outputs per tile side
+  winograd::Tile tile;        // F(m x m, r x r): m outputs per tile side
   int tilesX = 1, tilesY = 1; // tile ids along x and y, all phases
-  int dilationX = 1, dilationY = 1;
+  int dilationY = 1;
   bool sourceBlocked = false; // source reads a blocked producer in place
+  int64_t sourceWidth = 0, sourceBytes = 0; // of the whole padded input
 };
 
 /// A conv_transpose2d (groups = 1, dilation 1) lowered by the sub-pixel

@@ -232,14 +232,6 @@ void taskBuffer(Func f, mlir::Operation *consumer, int64_t width, int blocks) {
 /// bench networks' padded inputs fall on the same side of either size.
 constexpr int64_t kL2Bytes = 2 << 20;
 
-/// Bytes of a conv's zero-padded input.
-int64_t paddedInputBytes(mlir::Operation *op) {
-  auto conv = mlir::cast<mlir::cnn::Conv2DOp>(op);
-  auto shape = mlir::cast<mlir::RankedTensorType>(conv.getInput().getType()).getShape();
-  auto p = conv.getPads();
-  return 4 * shape[0] * shape[1] * (shape[2] + p[0] + p[2]) * (shape[3] + p[1] + p[3]);
-}
-
 /// Input width of a window op (padded for a conv).
 int64_t paddedWidth(mlir::Operation *op) {
   int64_t w = mlir::cast<mlir::RankedTensorType>(op->getOperand(0).getType()).getDimSize(3);
@@ -706,11 +698,11 @@ void scheduleWinogradConv(WinogradConv &wc, const Bands *band) {
   // rows, packed twice, but the copy is never stored. Else
   // the padded input whole, read by V in place (ResNet-18's, at most 0.9
   // MiB, packed per tile row took 1.4x as long).
-  if (wc.sourceBlocked && paddedInputBytes(wc.op) > kL2Bytes) {
+  if (wc.sourceBlocked && wc.sourceBytes > kL2Bytes) {
     wc.pack.bound(wc.ci, 0, wc.icBlock).bound(wc.k, 0, wc.tile.in()); // one block: V's
     wc.pack.compute_at(wc.V, wc.ty);
     vectorizePack(wc.pack, wc.icBlock);
-    taskStack(wc.pack, int64_t(wc.icBlock) * wc.tile.in() * paddedWidth(wc.op));
+    taskStack(wc.pack, int64_t(wc.icBlock) * wc.tile.in() * wc.sourceWidth);
   } else {
     wc.source.bound(wc.ci, 0, wc.icBlock).bound(wc.cb, 0, wc.inBlocks);
     rootPack(wc.source, wc.icBlock, hints.parallel);

@@ -34,10 +34,12 @@
 //            conv2d: output columns and rows in the register tile (default:
 //            about 16 accumulators: 16 / tile_oc columns, rows when the
 //            row is shorter).
-//   algorithm conv2d: "winograd" runs a 3x3 stride-1 (any dilation) dense conv
-//            with constant weights by Winograd F(m x m, 3x3) (WinogradConv in
-//            Lowering.h); anything else (default "direct") keeps the direct
-//            loop nest.
+//   algorithm conv2d, conv_transpose2d: "winograd" runs by Winograd
+//            F(m x m, r x r) (WinogradConv in Lowering.h) a 3x3 (or 2x2)
+//            stride-1 (any dilation) dense conv2d, or a sub-pixel
+//            conv_transpose2d whose phases have 2 x 2 or 3 x 3 taps, with
+//            constant weights; anything else (default "direct"), or a tile
+//            without tables (F(4x4, 2x2)), keeps the direct loop nest.
 //   winograd_tile winograd: m, the outputs per tile side (2 or 4).
 //   stationary winograd: "weights" orders the GEMM so that each chunk of a
 //            point's transformed weights serves every tile before the next
@@ -81,7 +83,7 @@ struct ScheduleHints {
   bool kxInner = false; // direct convs: kx taps inside the channels of a block
   std::string algorithm; // conv2d: "winograd" or empty (direct)
   std::string stationary; // winograd: "weights" or empty (inputs)
-  int winogradTile = 2;   // winograd: outputs per tile side, F(m x m, 3x3)
+  int winogradTile = 2;   // winograd: outputs per tile side, F(m x m, r x r)
 };
 
 /// Defaults overridden by the op's `cnn.tiling` attribute (op may be null).

@@ -1,15 +1,17 @@
-//===- Winograd.h - the transforms of Winograd F(m x m, 3x3) ----*- C++ -*-===//
+//===- Winograd.h - the transforms of Winograd F(m x m, r x r) --*- C++ -*-===//
 //
-// Minimal filtering F(m x m, 3 x 3) (Lavin & Gray, "Fast Algorithms for
-// Convolutional Neural Networks", 2016) for m = 2 or 4: an (m + 2)^2 input
-// tile d and a 3 x 3 filter g give the m x m correlation output
+// Minimal filtering F(m x m, r x r) (Lavin & Gray, "Fast Algorithms for
+// Convolutional Neural Networks", 2016): an (m + r - 1)^2 input tile d and an
+// r x r filter g give the m x m correlation output
 //   Y = A^T [ (G g G^T) .* (B^T d B) ] A
-// with (m + 2)^2 multiplies instead of 9 m^2: 16 instead of 36 (m = 2, 2.25x
-// fewer) or 36 instead of 144 (m = 4, 4x fewer). F(2, 3)'s tables are exact
-// in binary (0, +-1, 1/2); F(4, 3)'s have entries up to 8 and fifteenths, so
-// its error is larger: 3.6e-7 and 1.9e-6 of the largest output of ResNet's
-// 64 -> 64 conv (Codegen.WinogradErrorF2AndF4 in test/unit/CodegenTest.cpp).
-// Pure arithmetic on Halide Exprs and floats; used by lowerConvWinograd.
+// with (m + r - 1)^2 multiplies instead of r^2 m^2. Tables exist for
+// F(2, 3) (16 instead of 36, 2.25x fewer), F(4, 3) (36 instead of 144, 4x)
+// and F(2, 2) (9 instead of 16, 1.78x; the 2 x 2-tap phases of a stride-2
+// 4 x 4 transposed conv). F(2, 3)'s and F(2, 2)'s tables are exact in binary
+// (0, +-1, 1/2); F(4, 3)'s have entries up to 8 and fifteenths, so its error
+// is larger: 3.6e-7 and 1.9e-6 of the largest output of ResNet's 64 -> 64
+// conv (Codegen.WinogradErrorF2AndF4 in test/unit/CodegenTest.cpp).
+// Pure arithmetic on Halide Exprs and floats; used by lowerWinograd.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_CODEGEN_WINOGRAD_H
@@ -22,23 +24,22 @@
 
 namespace cnnc::codegen::winograd {
 
-constexpr int kTaps = 3; // r: filter taps per side
-
-/// F(m x m, 3 x 3): m outputs per tile side.
+/// F(m x m, r x r): m outputs per tile side, r filter taps per side.
 struct Tile {
   int m = 2;
-  int in() const { return m + kTaps - 1; } // alpha: input tile side
+  int r = 3;
+  int in() const { return m + r - 1; } // alpha: input tile side
   int points() const { return in() * in(); }
 };
 
-/// True for the tile sizes with tables (2 and 4).
-bool supported(int m);
+/// True for the tiles with tables: F(2, 3), F(4, 3) and F(2, 2).
+bool supported(Tile t);
 
-/// The (m + 2)^2 transformed points G g G^T of a row-major 3 x 3 filter g.
+/// The (m + r - 1)^2 transformed points G g G^T of a row-major r x r filter g.
 std::vector<float> filterTransform(Tile t, const float *g);
 
-/// Transformed point e = a * (m + 2) + b of B^T d B, where d(row, col) reads
-/// the input tile.
+/// Transformed point e = a * (m + r - 1) + b of B^T d B, where d(row, col)
+/// reads the input tile.
 Halide::Expr inputTransform(Tile t, int e, const std::function<Halide::Expr(int, int)> &d);
 
 /// Output (i, j) of A^T M A, where m(e) reads transformed point e.

@@ -29,6 +29,11 @@ namespace {
 constexpr int64_t kParallelMacs = int64_t(1) << 18;
 /// Fewest tiles for Winograd F(4x4, 3x3) (see chooseConv).
 constexpr int64_t kWinogradF4Tiles = 32;
+/// Fewest F(2x2) tiles per phase for a Winograd transposed conv: each
+/// transformed weight (2.25x the taps of a 2x2-tap phase) serves that many.
+/// DCGAN, 1 thread: 256 -> 128 channels at 16 tiles a phase 0.59x the
+/// direct conv's time, 512 -> 256 at 4 tiles 1.1x (weights streamed).
+constexpr int64_t kWinogradPhaseTiles = 16;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -117,10 +122,21 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
   // the same register tile (F(2x2) measured 1.5x faster for ResNet's 64 ->
   // 64 conv at 56x56, error ~1e-6 of the output scale); its weights are
   // transformed at compile time, and its tiles need >= 16 channels to fill
-  // a vector's reduction.
-  bool winograd = o.winograd && !transposed && p.groups == 1 && p.kh == 3 &&
-                  p.kw == 3 && p.strides[0] == 1 && p.strides[1] == 1 &&
-                  p.f >= vw && p.c >= vw && p.constantWeights;
+  // a vector's reduction. A sub-pixel transposed conv runs it per phase on
+  // the phase's th x tw taps (F(2x2, 2x2): 1.78x fewer; F(m x m, 3x3)),
+  // each phase with its own transformed weights, when the kernel fills
+  // every phase (K = s * taps): the autoencoder's 3x3 stride-2 layers have
+  // 9 taps over their 4 phases, as many multiplies as F(2x2, 2x2)'s, and
+  // took 1.06x (1 thread) and 1.17x (2) as long.
+  int64_t gw = transposed ? ceilDiv(p.ow, sx) : p.ow; // one phase's grid
+  int64_t gh = transposed ? ceilDiv(p.oh, sy) : p.oh;
+  auto winogradTiles = [&](int64_t m) { return ceilDiv(gh, m) * ceilDiv(gw, m); };
+  bool winogradShape =
+      transposed ? subPixel && th == tw && (th == 2 || th == 3) && p.kh == sy * th &&
+                       p.kw == sx * tw && winogradTiles(2) >= kWinogradPhaseTiles
+                 : p.groups == 1 && p.kh == 3 && p.kw == 3 && p.strides[0] == 1 &&
+                       p.strides[1] == 1;
+  bool winograd = o.winograd && winogradShape && p.f >= vw && p.c >= vw && p.constantWeights;
   if (winograd) {
     t.algorithm = "winograd";
     // F(4x4) where it has enough tiles: each transformed weight serves
@@ -128,34 +144,34 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
     // (F(2x2)'s 1.8x). ResNet-18's convs, F(4x4) against F(2x2) (1 thread):
     // 64 channels at 56x56 (196 tiles) 0.66-0.70x the time, 128 at 28x28 (49
     // tiles, weights stationary) 0.62x, 256 at 14x14 (16 tiles) 0.95x for
-    // 2.2x the weights to stream. Undilated only: a band of whole tile rows
-    // would be 4 x dilation rows high.
-    auto tiles = [&](int64_t m) { return ceilDiv(p.oh, m) * ceilDiv(p.ow, m); };
+    // 2.2x the weights to stream. Undilated 3x3 only: a band of whole tile
+    // rows would be 4 x dilation rows high.
     bool undilated = p.dilations[0] == 1 && p.dilations[1] == 1;
-    t.winogradTile = undilated && tiles(4) >= kWinogradF4Tiles ? 4 : 2;
+    t.winogradTile = th == 3 && undilated && winogradTiles(4) >= kWinogradF4Tiles ? 4 : 2;
     // With the input stationary (filters no more than tiles, below) every
     // row of tiles reads all of U: F(4x4)'s must fit in half the L2, the
     // other half for the tiles it multiplies (at 128 channels, 2.4 MB, it
     // took longer than F(2x2)).
-    if (t.winogradTile == 4 && p.f <= tiles(4) && 4 * 36 * p.c * p.f > o.l2KiB * 1024 / 2)
+    if (t.winogradTile == 4 && p.f <= winogradTiles(4) &&
+        4 * 36 * p.c * p.f > o.l2KiB * 1024 / 2)
       t.winogradTile = 2;
     // The transformed weights (F x C per point) against the transformed
     // input (tiles x C per point): layer4 of ResNet-18 has 512 filters and
-    // 16 tiles, layer1 64 filters and 196 tiles.
-    t.stationary = p.f > tiles(t.winogradTile) ? "weights" : "inputs";
+    // 16 tiles, layer1 64 filters and 196 tiles. A transposed conv keeps
+    // the input: DCGAN's 256 -> 128 (16 tiles a phase) took 1.03x (1
+    // thread) and 1.05x (2) as long with the weights stationary.
+    t.stationary =
+        !transposed && p.f > winogradTiles(t.winogradTile) ? "weights" : "inputs";
   }
 
   // The output extents one register tile walks over: one output phase of a
   // transposed conv, the flattened pixels of a GEMM-shaped one, the m x m
-  // output tiles of a Winograd one.
-  int64_t ew = p.ow, eh = p.oh;
-  if (winograd) { // one row of tiles at a time (codegen keeps tile_y = 1)
-    ew = ceilDiv(p.ow, t.winogradTile);
+  // output tiles of a Winograd one (one row of tiles at a time: codegen
+  // keeps tile_y = 1).
+  int64_t ew = gw, eh = gh;
+  if (winograd) {
+    ew = ceilDiv(gw, t.winogradTile);
     eh = 1;
-  }
-  if (transposed) {
-    ew = ceilDiv(p.ow, sx);
-    eh = ceilDiv(p.oh, sy);
   }
   if (t.gemm) {
     ew = p.oh * p.ow;
@@ -319,7 +335,7 @@ FailureOr<DictionaryAttr> withGivenKeys(Operation *op, DictionaryAttr chosen) {
       return op->emitOpError("cnn.tiling key '") << kv.getName().getValue()
                                                  << "' must be positive";
     if (kv.getName() == "winograd_tile" && gotInt.getInt() != 2 && gotInt.getInt() != 4)
-      return op->emitOpError("cnn.tiling key 'winograd_tile' must be 2 or 4 (F(2x2, 3x3) "
+      return op->emitOpError("cnn.tiling key 'winograd_tile' must be 2 or 4 (F(2x2, r x r) "
                              "or F(4x4, 3x3)), got ") << gotInt.getInt();
     merged.set(kv.getName(), kv.getValue());
   }

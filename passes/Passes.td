@@ -210,17 +210,25 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
                   (any dilation), groups 1, with constant weights and >=
                   vector-width input and output channels (unless
                   winograd=false): Winograd F(m x m, 3x3), whose tile_x
-                  and tile_y then count m x m output tiles; else "direct".
-      winograd_tile  Winograd only: m, 4 when the conv is undilated and
-                  has >= 32 4x4 output tiles (each transformed weight
-                  serves every tile: F(4x4)'s are 4x the weights, F(2x2)'s
-                  1.8x), unless the input is then stationary and F(4x4)'s
+                  and tile_y then count m x m output tiles; also for a
+                  conv_transpose2d with such channels and weights whose
+                  sub-pixel phases (groups 1, dilation 1) have 2 x 2 or
+                  3 x 3 taps, all within the kernel (K = s x taps), and
+                  >= 16 2x2 output tiles each (DCGAN's
+                  4x4 stride-2 layers from 8x8 inputs): F(m x m, 2x2) or
+                  F(m x m, 3x3) per phase, tiles counted in one phase;
+                  else "direct".
+      winograd_tile  Winograd only: m, 4 when the taps are 3 x 3, the conv
+                  is undilated and it has >= 32 4x4 output tiles (a phase's
+                  for conv_transpose2d; each transformed weight serves
+                  every tile: F(4x4)'s are 4x the weights, F(2x2)'s 1.8x),
+                  unless the input is then stationary and F(4x4)'s
                   transformed weights (36 x C x F floats) outgrow half
                   the L2 (`l2-kib`: every row of tiles reads them); else 2.
-      stationary  Winograd only: "weights" when the filters outnumber the
-                  m x m output tiles (the transformed weights are the larger
-                  GEMM operand and stay in cache while every tile passes),
-                  else "inputs".
+      stationary  Winograd only: "weights" when the filters of a conv2d
+                  outnumber its m x m output tiles (the transformed weights
+                  are the larger GEMM operand and stay in cache while every
+                  tile passes), else "inputs" (always for conv_transpose2d).
     Register tile: about `accumulators` (default 16) vector accumulators,
     tile_oc * tile_x * tile_y: 2 blocks x up to 8 columns (1 x up to 16 with
     a single channel block), balanced: the fewest tiles across the width,
@@ -265,7 +273,8 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
            "L2 cache size per core in KiB (default 2048, passes/Tiling.h's "
            "kDefaultL2KiB; bounds the cache tile)">,
     Option<"winograd", "winograd", "bool", /*default=*/"true",
-           "run eligible 3x3 convs by Winograd F(m x m, 3x3)">,
+           "run eligible convs by Winograd F(m x m, r x r): 3x3 conv2d, "
+           "conv_transpose2d with 2x2- or 3x3-tap phases">,
   ];
   let dependentDialects = ["::mlir::cnn::CnnDialect"];
 }

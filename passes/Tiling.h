@@ -40,7 +40,7 @@ struct TilingOptions {
   int64_t vectorWidth = 16;  // f32 lanes per register
   int64_t accumulators = 16; // vector accumulators per register tile
   int64_t l2KiB = kDefaultL2KiB; // L2 per core
-  bool winograd = true;      // allow Winograd F(m x m, 3x3)
+  bool winograd = true;      // allow Winograd F(m x m, r x r)
 };
 
 struct Tiling {
@@ -55,7 +55,7 @@ struct Tiling {
   bool isConv = false;
   int64_t phases = 1, dilationPhases = 1;
   bool depthwise = false, gemm = false;
-  std::string algorithm = "direct"; // or "winograd": F(m x m, 3x3)
+  std::string algorithm = "direct"; // or "winograd": F(m x m, r x r)
   // Winograd only: the GEMM operand that stays in cache, "weights" (the
   // transformed weights outweigh the transformed input) or "inputs"; and
   // m, the outputs per tile side (2 or 4).

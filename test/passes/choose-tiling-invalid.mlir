@@ -47,7 +47,7 @@ func.func @not_a_dictionary(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>)
 // Winograd has tables for F(2x2, 3x3) and F(4x4, 3x3) only.
 func.func @winograd_tile(%x: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
   %w = cnn.constant dense<0.5> : tensor<16x16x3x3xf32>
-  // expected-error @+1 {{cnn.tiling key 'winograd_tile' must be 2 or 4 (F(2x2, 3x3) or F(4x4, 3x3)), got 3}}
+  // expected-error @+1 {{cnn.tiling key 'winograd_tile' must be 2 or 4 (F(2x2, r x r) or F(4x4, 3x3)), got 3}}
   %0 = cnn.conv2d %x, %w {cnn.tiling = {winograd_tile = 3 : i64}, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32>
   return %0 : tensor<1x16x8x8xf32>
 }

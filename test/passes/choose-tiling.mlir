@@ -344,6 +344,59 @@ func.func @winograd_f4_weights(%x: tensor<1x128x28x28xf32>) -> tensor<1x128x28x2
 
 // -----
 
+// DCGAN's 256 -> 128 transposed conv (4x4, stride 2, 8x8 -> 16x16): four
+// sub-pixel phases of 2 x 2 taps, each 8x8 outputs = 16 F(2x2, 2x2) tiles,
+// so Winograd per phase, the input stationary; tile_x counts one phase's
+// tiles (4 across), so 4 channel blocks fill the 16 accumulators.
+// CHECK-LABEL: func.func @deconv_winograd(
+// CHECK: cnn.tiling = {algorithm = "winograd", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 256 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, stationary = "inputs", tile_oc = 4 : i64, tile_x = 4 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64, winograd_tile = 2 : i64}
+// NOWINO-LABEL: func.func @deconv_winograd(
+// NOWINO: algorithm = "direct"
+func.func @deconv_winograd(%x: tensor<1x256x8x8xf32>) -> tensor<1x128x16x16xf32> {
+  %w = cnn.constant dense<0.5> : tensor<256x128x4x4xf32>
+  %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x256x8x8xf32>, tensor<256x128x4x4xf32>) -> tensor<1x128x16x16xf32>
+  return %0 : tensor<1x128x16x16xf32>
+}
+
+// -----
+
+// The layer before it, 512 -> 256 from 4x4: 4 tiles a phase, too few to
+// repay streaming 2.25x the weights: direct.
+// CHECK-LABEL: func.func @deconv_winograd_few_tiles(
+// CHECK: cnn.tiling = {algorithm = "direct",
+func.func @deconv_winograd_few_tiles(%x: tensor<1x512x4x4xf32>) -> tensor<1x256x8x8xf32> {
+  %w = cnn.constant dense<0.5> : tensor<512x256x4x4xf32>
+  %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x512x4x4xf32>, tensor<512x256x4x4xf32>) -> tensor<1x256x8x8xf32>
+  return %0 : tensor<1x256x8x8xf32>
+}
+
+// -----
+
+// A 3x3 kernel at stride 2 (the autoencoder's): phases of 2 x 2, 2 x 1,
+// 1 x 2 and 1 x 1 taps, 9 multiplies per input pixel as with F(2x2, 2x2)
+// on all four: direct.
+// CHECK-LABEL: func.func @deconv_winograd_ragged(
+// CHECK: cnn.tiling = {algorithm = "direct",
+func.func @deconv_winograd_ragged(%x: tensor<1x64x16x16xf32>) -> tensor<1x32x32x32xf32> {
+  %w = cnn.constant dense<0.5> : tensor<64x32x3x3xf32>
+  %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x16x16xf32>, tensor<64x32x3x3xf32>) -> tensor<1x32x32x32xf32>
+  return %0 : tensor<1x32x32x32xf32>
+}
+
+// -----
+
+// A 3x3 stride-1 transposed conv is one phase of 3 x 3 taps: F(4x4, 3x3)
+// as for a conv2d (64 4x4 tiles at 32x32).
+// CHECK-LABEL: func.func @deconv_winograd_f4(
+// CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} phases = 1 : i64, stationary = "inputs", {{.*}} winograd_tile = 4 : i64}
+func.func @deconv_winograd_f4(%x: tensor<1x64x32x32xf32>) -> tensor<1x64x32x32xf32> {
+  %w = cnn.constant dense<0.5> : tensor<64x64x3x3xf32>
+  %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x32x32xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x32x32xf32>
+  return %0 : tensor<1x64x32x32xf32>
+}
+
+// -----
+
 // 128 channels at 56x56: with F(4x4) the input would stay (196 tiles
 // against 128 filters), and every row of tiles would read its 2.4 MB of
 // transformed weights, more than L2: F(2x2), whose 1 MB do.

@@ -565,6 +565,56 @@ TEST_F(Codegen, WinogradErrorF2AndF4) {
   }
 }
 
+// Winograd F(2x2, 2x2) per sub-pixel phase of DCGAN's transposed conv shape
+// (4x4 kernel, stride 2, pads 1; 64 -> 32 channels, 8x8 -> 16x16) against
+// the conv in double precision: each phase's own transformed filters, the
+// tiles of every phase. F(2, 2)'s tables (0, +-1) are exact, so the error
+// is the float sums' (printed; about that of the direct loop).
+TEST_F(Codegen, WinogradTransposedPhases) {
+  Shape xs{1, 64, 8, 8}, ws{64, 32, 4, 4}, ys{1, 32, 16, 16};
+  Buf x = random(xs, 80), w = random(ws, 81), b = random({32}, 82);
+  Buf want(numel(ys));
+  double scale = 0;
+  for (int f = 0; f < 32; ++f)
+    for (int oy = 0; oy < 16; ++oy)
+      for (int ox = 0; ox < 16; ++ox) {
+        double acc = b[f];
+        for (int c = 0; c < 64; ++c)
+          for (int ky = 0; ky < 4; ++ky)
+            for (int kx = 0; kx < 4; ++kx) {
+              int iy = oy + 1 - ky, ix = ox + 1 - kx; // oy = 2 iy - 1 + ky
+              if (iy % 2 == 0 && ix % 2 == 0 && iy >= 0 && iy < 16 && ix >= 0 && ix < 16)
+                acc += double(x[at(xs, {0, c, iy / 2, ix / 2})]) * w[at(ws, {c, f, ky, kx})];
+            }
+        want[at(ys, {0, f, oy, ox})] = float(acc);
+        scale = std::max(scale, std::fabs(acc));
+      }
+  std::string body = "%w = cnn.constant " + denseHex(w) + " : " + ty(ws) + "\n" +
+                     "%r = cnn.conv_transpose2d %a0, %w, %a1 {cnn.tiling = {algorithm = "
+                     "\"winograd\", winograd_tile = 2 : i64}, strides = array<i64: 2, 2>, "
+                     "pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, "
+                     "dilations = array<i64: 1, 1>, groups = 1} : (" +
+                     ty(xs) + ", " + ty(ws) + ", " + ty({32}) + ") -> " + ty(ys) + "\n";
+  std::string text = moduleText({xs, Shape{32}}, ys, body);
+  { // lowered as F(2x2, 2x2) over 4 phases of 4 x 4 tiles
+    auto mod = parse(text);
+    ASSERT_TRUE(mod);
+    auto model = buildPipeline(*mod);
+    ASSERT_TRUE(bool(model)) << llvm::toString(model.takeError());
+    ASSERT_EQ(model->winogradConvs.size(), 1u);
+    EXPECT_EQ(model->winogradConvs[0].tile.r, 2);
+    EXPECT_EQ(model->winogradConvs[0].tilesY, 16);
+  }
+  Buf y = jit(text, {x, b});
+  ASSERT_EQ(y.size(), want.size());
+  double err = 0;
+  for (size_t i = 0; i < y.size(); ++i)
+    err = std::max(err, std::fabs(double(y[i]) - want[i]));
+  std::printf("Winograd F(2x2, 2x2) per phase: max error %.2e of the largest output (%.1f)\n",
+              err / scale, scale);
+  EXPECT_LT(err / scale, 1e-6);
+}
+
 // An inverted residual's expansion (1x1 conv + relu, marked "consumer") is
 // computed per task of the depthwise conv that reads it: per 8 rows of the
 // strided depthwise output and one channel block, with the input rows the

@@ -512,6 +512,38 @@ bool genConvTranspose(Rng &r, Batch &b) {
                 b.ints("dilations", d), b.i64("groups", g), b.attr("cnn.tiling", tiling)});
 }
 
+/// A sub-pixel conv_transpose2d with constant weights marked for Winograd
+/// per phase (as --cnn-choose-tiling marks DCGAN's): phases of 2 x 2 taps
+/// (F(2x2, 2x2)) or 3 x 3 (F(2x2) or F(4x4, 3x3)) on both axes, kernels that
+/// fill every phase or leave some taps beyond the kernel (zero), odd sizes
+/// (partial tiles), partial channel blocks, either operand stationary; a
+/// 1-pixel input axis (one tap a phase) falls back to the direct loop.
+bool genConvTransposeWinograd(Rng &r, Batch &b) {
+  int64_t taps = r.pick<int64_t>({2, 2, 3}), m = taps == 3 ? r.pick<int64_t>({2, 4}) : 2;
+  int64_t c = r.pick<int64_t>({16, 17, 24, 32}), f = r.range(1, 40);
+  Shape s{r.range(1, 3), r.range(1, 3)};
+  // ceil(K / s) = taps: K in (s (taps - 1), s taps].
+  Shape w{c, f, s[0] * taps - r.range(0, s[0] - 1), s[1] * taps - r.range(0, s[1] - 1)};
+  Shape x{r.range(1, 2), c, r.range(1, 9), r.range(2, 9)};
+  Shape p{r.range(0, 1), r.range(0, 1), r.range(0, 1), r.range(0, 1)};
+  Shape op{r.range(0, s[0] - 1), r.range(0, s[1] - 1)};
+  StringRef stationary = r.coin() ? "weights" : "inputs";
+  std::vector<Value> ops{b.arg(x), b.constant(w)};
+  bool bias = r.coin();
+  if (bias)
+    ops.push_back(b.arg({f}));
+  if (!b.add(fmt({{"x", str(x)}, {"w", str(w)}, {"s", str(s)}, {"p", str(p)}, {"outpad", str(op)},
+                  {"m", str(m)}, {"stationary", stationary.str()}, {"bias", str(bias)}}),
+             "conv_transpose2d", ops,
+             {b.ints("strides", s), b.ints("pads", p), b.ints("output_padding", op),
+              b.ints("dilations", {1, 1}), b.i64("groups", 1),
+              b.attr("cnn.tiling", winogradTiling(b, m, stationary))}))
+    return false;
+  if (m == 4)
+    b.errorScalesWithOutput();
+  return true;
+}
+
 /// A conv_transpose2d with constant weights and fewer output channels than a
 /// vector, marked "nchw" as --cnn-choose-tiling marks it (ColumnPhasedConv:
 /// vectors along each phase's columns; widths from scalar to two vectors).
@@ -852,6 +884,7 @@ std::vector<OpCase> opCases() {
       {"conv2d_winograd_rows", 3, genConvWinogradRows},
       {"context_module", 5, genContextModule},
       {"conv_transpose2d", 24, genConvTranspose},
+      {"conv_transpose2d_winograd", 24, genConvTransposeWinograd},
       {"conv_transpose2d_columns", 24, genConvTransposeColumns},
       {"conv_transpose2d_columns_blocked", 12, genBlockedConvTransposeColumns},
       {"max_pool2d", 24, genMaxPool},
