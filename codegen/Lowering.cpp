@@ -801,9 +801,8 @@ void Lowerer::lowerWinograd(Operation *op, Value input, Value biasValue, winogra
         at.filter(phase, f, c, g.data());
         auto t = wg::filterTransform(tile, g.data());
         for (int k = 0; k < tile.points(); ++k) {
-          std::vector<int> pos{f % OB, c % icb, c / icb, k, f / OB, phase};
-          pos.resize(uShape.size());
-          u(pos.data()) = t[k];
+          const int pos[] = {f % OB, c % icb, c / icb, k, f / OB, phase}; // u reads its dims
+          u(pos) = t[k];
         }
       }
   wc.r = RDom(0, icb, 0, wc.inBlocks, "r"); // ci, cb

@@ -309,8 +309,8 @@ std::vector<const WinogradConv *> hostedBranches(const LoweredModel &model,
   auto concat = bc.op->getOperand(0).getDefiningOp<mlir::cnn::ConcatOp>();
   if (!concat || bc.kernelW != 1 || bc.kernelH != 1 || fuseMark(bc.op) == "consumer")
     return hosted;
-  for (const WinogradConv &wc : model.winogradConvs)
-    if (fuseMark(wc.op) == "consumer" &&
+  for (const WinogradConv &wc : model.winogradConvs) // a conv2d's tile rows are its rows
+    if (mlir::isa<mlir::cnn::Conv2DOp>(wc.op) && fuseMark(wc.op) == "consumer" &&
         llvm::any_of(concat.getInputs(), [&](mlir::Value v) { return chainHead(v) == wc.op; }))
       hosted.push_back(&wc);
   return hosted;
@@ -597,7 +597,7 @@ int weightChunkBlocks(int vectorsPerBlock, int blocks) {
   return best;
 }
 
-/// WinogradConv: the (m + 2)^2 transformed points' GEMMs with a register tile of
+/// WinogradConv: the (m + r - 1)^2 transformed points' GEMMs with a register tile of
 /// tt tiles x tob channel blocks (16 accumulators, the reduction over input
 /// channels inside), then their output transform. The loop order keeps the
 /// operand cnn.tiling names `stationary` in cache: "weights" (chosen when the
@@ -693,9 +693,9 @@ void scheduleWinogradConv(WinogradConv &wc, const Bands *band) {
     wc.V.vectorize(wc.ci);
 
   // A blocked input whose padded copy outgrows L2 (4.5 MiB for the dilated
-  // stack's): the m + 2 rows of a tile row of a channel block (8.5 KiB for
-  // F(2x2): L1), packed just before V reads them; tile rows overlap by 2
-  // rows, packed twice, but the copy is never stored. Else
+  // stack's): the m + r - 1 rows of a tile row of a channel block (8.5 KiB
+  // for F(2x2, 3x3): L1), packed just before V reads them; tile rows overlap
+  // by r - 1 rows, packed twice, but the copy is never stored. Else
   // the padded input whole, read by V in place (ResNet-18's, at most 0.9
   // MiB, packed per tile row took 1.4x as long).
   if (wc.sourceBlocked && wc.sourceBytes > kL2Bytes) {

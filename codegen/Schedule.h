@@ -81,7 +81,7 @@ struct ScheduleHints {
   int tileOc = 0, tileX = 0, tileY = 0; // 0: default
   std::optional<bool> unrollKx;
   bool kxInner = false; // direct convs: kx taps inside the channels of a block
-  std::string algorithm; // conv2d: "winograd" or empty (direct)
+  std::string algorithm; // conv2d, conv_transpose2d: "winograd" or empty (direct)
   std::string stationary; // winograd: "weights" or empty (inputs)
   int winogradTile = 2;   // winograd: outputs per tile side, F(m x m, r x r)
 };

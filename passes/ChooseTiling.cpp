@@ -128,12 +128,15 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
   // every phase (K = s * taps): the autoencoder's 3x3 stride-2 layers have
   // 9 taps over their 4 phases, as many multiplies as F(2x2, 2x2)'s, and
   // took 1.06x (1 thread) and 1.17x (2) as long.
+  // (A stride-1 transposed conv is one phase: a conv2d of the flipped
+  // kernel, decided as one.)
   int64_t gw = transposed ? ceilDiv(p.ow, sx) : p.ow; // one phase's grid
   int64_t gh = transposed ? ceilDiv(p.oh, sy) : p.oh;
   auto winogradTiles = [&](int64_t m) { return ceilDiv(gh, m) * ceilDiv(gw, m); };
+  bool phased = transposed && t.phases > 1;
   bool winogradShape =
       transposed ? subPixel && th == tw && (th == 2 || th == 3) && p.kh == sy * th &&
-                       p.kw == sx * tw && winogradTiles(2) >= kWinogradPhaseTiles
+                       p.kw == sx * tw && (!phased || winogradTiles(2) >= kWinogradPhaseTiles)
                  : p.groups == 1 && p.kh == 3 && p.kw == 3 && p.strides[0] == 1 &&
                        p.strides[1] == 1;
   bool winograd = o.winograd && winogradShape && p.f >= vw && p.c >= vw && p.constantWeights;
@@ -152,16 +155,16 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
     // row of tiles reads all of U: F(4x4)'s must fit in half the L2, the
     // other half for the tiles it multiplies (at 128 channels, 2.4 MB, it
     // took longer than F(2x2)).
-    if (t.winogradTile == 4 && p.f <= winogradTiles(4) &&
-        4 * 36 * p.c * p.f > o.l2KiB * 1024 / 2)
+    auto weightsStationary = [&](int64_t m) { return !phased && p.f > winogradTiles(m); };
+    if (t.winogradTile == 4 && !weightsStationary(4) && 4 * 36 * p.c * p.f > o.l2KiB * 1024 / 2)
       t.winogradTile = 2;
     // The transformed weights (F x C per point) against the transformed
     // input (tiles x C per point): layer4 of ResNet-18 has 512 filters and
-    // 16 tiles, layer1 64 filters and 196 tiles. A transposed conv keeps
-    // the input: DCGAN's 256 -> 128 (16 tiles a phase) took 1.03x (1
-    // thread) and 1.05x (2) as long with the weights stationary.
-    t.stationary =
-        !transposed && p.f > winogradTiles(t.winogradTile) ? "weights" : "inputs";
+    // 16 tiles, layer1 64 filters and 196 tiles. A transposed conv of
+    // several phases keeps the input: DCGAN's 256 -> 128 (16 tiles a phase)
+    // took 1.03x (1 thread) and 1.05x (2) as long with the weights
+    // stationary.
+    t.stationary = weightsStationary(t.winogradTile) ? "weights" : "inputs";
   }
 
   // The output extents one register tile walks over: one output phase of a

@@ -214,10 +214,11 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
                   conv_transpose2d with such channels and weights whose
                   sub-pixel phases (groups 1, dilation 1) have 2 x 2 or
                   3 x 3 taps, all within the kernel (K = s x taps), and
-                  >= 16 2x2 output tiles each (DCGAN's
-                  4x4 stride-2 layers from 8x8 inputs): F(m x m, 2x2) or
-                  F(m x m, 3x3) per phase, tiles counted in one phase;
-                  else "direct".
+                  (of several phases) >= 16 2x2 output tiles each
+                  (DCGAN's 4x4 stride-2 layers from 8x8 and 16x16
+                  inputs): F(2x2, 2x2) or F(m x m, 3x3) per phase, tiles
+                  counted in one phase (a stride-1 one, one phase, is
+                  decided as a conv2d); else "direct".
       winograd_tile  Winograd only: m, 4 when the taps are 3 x 3, the conv
                   is undilated and it has >= 32 4x4 output tiles (a phase's
                   for conv_transpose2d; each transformed weight serves
@@ -228,7 +229,8 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
       stationary  Winograd only: "weights" when the filters of a conv2d
                   outnumber its m x m output tiles (the transformed weights
                   are the larger GEMM operand and stay in cache while every
-                  tile passes), else "inputs" (always for conv_transpose2d).
+                  tile passes), else "inputs" (always for a conv_transpose2d
+                  of several phases).
     Register tile: about `accumulators` (default 16) vector accumulators,
     tile_oc * tile_x * tile_y: 2 blocks x up to 8 columns (1 x up to 16 with
     a single channel block), balanced: the fewest tiles across the width,

@@ -64,7 +64,8 @@ cl::opt<OptLevel> optLevel(cl::desc("Optimization level:"), cl::init(O2),
                            cl::cat(category));
 cl::opt<bool> winograd(
     "winograd",
-    cl::desc("At -O2 and up, run 3x3 stride-1 convs by Winograd F(2x2, 3x3) or F(4x4, 3x3) "
+    cl::desc("At -O2 and up, run 3x3 stride-1 convs by Winograd F(2x2, 3x3) or F(4x4, 3x3), "
+             "and transposed convs with 2x2-tap stride phases by F(2x2, 2x2) per phase "
              "(default on; --winograd=false keeps the direct loop)"),
     cl::init(true), cl::cat(category));
 cl::opt<bool> fusion(

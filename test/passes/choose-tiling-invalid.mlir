@@ -44,7 +44,7 @@ func.func @not_a_dictionary(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>)
 
 // -----
 
-// Winograd has tables for F(2x2, 3x3) and F(4x4, 3x3) only.
+// Winograd has tables for F(2x2, 3x3), F(4x4, 3x3) and F(2x2, 2x2) only.
 func.func @winograd_tile(%x: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
   %w = cnn.constant dense<0.5> : tensor<16x16x3x3xf32>
   // expected-error @+1 {{cnn.tiling key 'winograd_tile' must be 2 or 4 (F(2x2, r x r) or F(4x4, 3x3)), got 3}}

@@ -385,14 +385,60 @@ func.func @deconv_winograd_ragged(%x: tensor<1x64x16x16xf32>) -> tensor<1x32x32x
 
 // -----
 
-// A 3x3 stride-1 transposed conv is one phase of 3 x 3 taps: F(4x4, 3x3)
-// as for a conv2d (64 4x4 tiles at 32x32).
+// A 3x3 stride-1 transposed conv is one phase of 3 x 3 taps, decided as a
+// conv2d: F(4x4, 3x3) (64 4x4 tiles at 32x32), the input stationary.
 // CHECK-LABEL: func.func @deconv_winograd_f4(
 // CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} phases = 1 : i64, stationary = "inputs", {{.*}} winograd_tile = 4 : i64}
 func.func @deconv_winograd_f4(%x: tensor<1x64x32x32xf32>) -> tensor<1x64x32x32xf32> {
   %w = cnn.constant dense<0.5> : tensor<64x64x3x3xf32>
   %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x32x32xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x32x32xf32>
   return %0 : tensor<1x64x32x32xf32>
+}
+
+// -----
+
+// As a conv2d: with the input stationary, F(4x4)'s transformed weights for
+// 128 -> 128 channels (2.4 MB) outgrow half the L2, so F(2x2).
+// CHECK-LABEL: func.func @deconv_winograd_f4_l2(
+// CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} stationary = "inputs", {{.*}} winograd_tile = 2 : i64}
+func.func @deconv_winograd_f4_l2(%x: tensor<1x128x64x64xf32>) -> tensor<1x128x64x64xf32> {
+  %w = cnn.constant dense<0.5> : tensor<128x128x3x3xf32>
+  %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x128x64x64xf32>, tensor<128x128x3x3xf32>) -> tensor<1x128x64x64xf32>
+  return %0 : tensor<1x128x64x64xf32>
+}
+
+// -----
+
+// As a conv2d: 512 filters against 16 tiles at 7x7, the weights stay.
+// CHECK-LABEL: func.func @deconv_winograd_one_phase_weights(
+// CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} phases = 1 : i64, stationary = "weights", {{.*}} winograd_tile = 2 : i64}
+func.func @deconv_winograd_one_phase_weights(%x: tensor<1x512x7x7xf32>) -> tensor<1x512x7x7xf32> {
+  %w = cnn.constant dense<0.5> : tensor<512x512x3x3xf32>
+  %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x512x7x7xf32>, tensor<512x512x3x3xf32>) -> tensor<1x512x7x7xf32>
+  return %0 : tensor<1x512x7x7xf32>
+}
+
+// -----
+
+// Phases of 2 x 3 taps (a 4x6 kernel at stride 2): no square tile, direct.
+// CHECK-LABEL: func.func @deconv_winograd_uneven_taps(
+// CHECK: cnn.tiling = {algorithm = "direct",
+func.func @deconv_winograd_uneven_taps(%x: tensor<1x64x16x16xf32>) -> tensor<1x32x32x34xf32> {
+  %w = cnn.constant dense<0.5> : tensor<64x32x4x6xf32>
+  %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x16x16xf32>, tensor<64x32x4x6xf32>) -> tensor<1x32x32x34xf32>
+  return %0 : tensor<1x32x32x34xf32>
+}
+
+// -----
+
+// Fewer filters than a vector (a generator's last layer): the "nchw"
+// layout, direct.
+// CHECK-LABEL: func.func @deconv_winograd_few_filters(
+// CHECK: cnn.tiling = {algorithm = "direct", {{.*}} layout = "nchw",
+func.func @deconv_winograd_few_filters(%x: tensor<1x64x16x16xf32>) -> tensor<1x8x32x32xf32> {
+  %w = cnn.constant dense<0.5> : tensor<64x8x4x4xf32>
+  %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x16x16xf32>, tensor<64x8x4x4xf32>) -> tensor<1x8x32x32xf32>
+  return %0 : tensor<1x8x32x32xf32>
 }
 
 // -----

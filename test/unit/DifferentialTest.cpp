@@ -285,13 +285,15 @@ DictionaryAttr winogradTiling(Batch &b, int64_t m, StringRef stationary = "") {
 /// Winograd, F(2x2, 3x3) or F(4x4, 3x3), inputs or weights stationary (as
 /// --cnn-choose-tiling marks it; the pass picks F(4x4) only for larger
 /// maps): odd sizes leave partial tiles, channel counts partial blocks; 288
-/// channels split the weights-stationary GEMM's reduction into chunks.
+/// channels split the weights-stationary GEMM's reduction into chunks. Some
+/// are 2x2, F(2x2, 2x2) (codegen takes a hand-written mark on any r x r
+/// kernel with tables).
 bool genConvWinograd(Rng &r, Batch &b) {
   int64_t c = r.pick<int64_t>({16, 17, 24, 32, 40, 288}), f = r.range(1, 40);
-  int64_t m = r.pick<int64_t>({2, 4});
+  int64_t k = r.pick<int64_t>({3, 3, 3, 2}), m = k == 3 ? r.pick<int64_t>({2, 4}) : 2;
   StringRef stationary = r.coin() ? "weights" : "inputs";
   Shape x{r.range(1, 2), c, r.range(1, 13), r.range(1, 13)};
-  Shape w{f, c, 3, 3};
+  Shape w{f, c, k, k};
   Shape p{r.range(0, 2), r.range(0, 2), r.range(0, 2), r.range(0, 2)};
   Shape d{r.pick<int64_t>({1, 1, 2, 3}), r.pick<int64_t>({1, 1, 2, 4})};
   std::vector<Value> ops{b.arg(x), b.constant(w)};
@@ -516,8 +518,10 @@ bool genConvTranspose(Rng &r, Batch &b) {
 /// per phase (as --cnn-choose-tiling marks DCGAN's): phases of 2 x 2 taps
 /// (F(2x2, 2x2)) or 3 x 3 (F(2x2) or F(4x4, 3x3)) on both axes, kernels that
 /// fill every phase or leave some taps beyond the kernel (zero), odd sizes
-/// (partial tiles), partial channel blocks, either operand stationary; a
-/// 1-pixel input axis (one tap a phase) falls back to the direct loop.
+/// (partial tiles), partial channel blocks, pads up to 3 (phase offsets
+/// past a stride), either operand stationary, the input an argument or a
+/// blocked conv + relu read in place; a 1-pixel input axis (one tap a
+/// phase) falls back to the direct loop.
 bool genConvTransposeWinograd(Rng &r, Batch &b) {
   int64_t taps = r.pick<int64_t>({2, 2, 3}), m = taps == 3 ? r.pick<int64_t>({2, 4}) : 2;
   int64_t c = r.pick<int64_t>({16, 17, 24, 32}), f = r.range(1, 40);
@@ -525,15 +529,23 @@ bool genConvTransposeWinograd(Rng &r, Batch &b) {
   // ceil(K / s) = taps: K in (s (taps - 1), s taps].
   Shape w{c, f, s[0] * taps - r.range(0, s[0] - 1), s[1] * taps - r.range(0, s[1] - 1)};
   Shape x{r.range(1, 2), c, r.range(1, 9), r.range(2, 9)};
-  Shape p{r.range(0, 1), r.range(0, 1), r.range(0, 1), r.range(0, 1)};
+  Shape p{r.range(0, 3), r.range(0, 3), r.range(0, 3), r.range(0, 3)};
   Shape op{r.range(0, s[0] - 1), r.range(0, s[1] - 1)};
   StringRef stationary = r.coin() ? "weights" : "inputs";
-  std::vector<Value> ops{b.arg(x), b.constant(w)};
+  Value in = b.arg(x);
+  bool producer = r.coin() && c % 16 == 0;
+  if (producer && !(b.add("producer: conv2d + relu", "conv2d", {in, b.constant({c, c, 1, 1})},
+                          {b.ints("strides", {1, 1}), b.ints("pads", {0, 0, 0, 0}),
+                           b.ints("dilations", {1, 1}), b.i64("groups", 1)}) &&
+                    b.add("relu", "relu", {b.last()}, {})))
+    return false;
+  std::vector<Value> ops{producer ? b.last() : in, b.constant(w)};
   bool bias = r.coin();
   if (bias)
     ops.push_back(b.arg({f}));
   if (!b.add(fmt({{"x", str(x)}, {"w", str(w)}, {"s", str(s)}, {"p", str(p)}, {"outpad", str(op)},
-                  {"m", str(m)}, {"stationary", stationary.str()}, {"bias", str(bias)}}),
+                  {"m", str(m)}, {"stationary", stationary.str()}, {"bias", str(bias)},
+                  {"producer", str(producer)}}),
              "conv_transpose2d", ops,
              {b.ints("strides", s), b.ints("pads", p), b.ints("output_padding", op),
               b.ints("dilations", {1, 1}), b.i64("groups", 1),
