@@ -838,17 +838,17 @@ void Lowerer::lowerWinograd(Operation *op, Value input, Value biasValue, winogra
   model.winogradConvs.push_back(wc);
 }
 
-/// A Winograd conv2d when the op's cnn.tiling asks for it and the conv is
-/// r x r (a tile with tables), stride 1, groups 1 with constant weights.
+/// A Winograd conv2d when the op's cnn.tiling asks for it and the conv can
+/// run so (cnn::winogradTaps: r x r, stride 1, groups 1, constant weights)
+/// with a tile that has tables.
 bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
-  auto s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+  auto p = op.getPads(), d = op.getDilations();
   Tensor w = get(op.getWeight());
   ScheduleHints hints = hintsFor(op);
-  winograd::Tile tile{hints.winogradTile, w.dim(2)};
-  bool eligible = hints.algorithm == "winograd" && winograd::supported(tile) &&
-                  op.getGroups() == 1 && w.dim(3) == w.dim(2) && s[0] == 1 && s[1] == 1;
+  winograd::Tile tile{hints.winogradTile, int(cnn::winogradTaps(op))};
   std::optional<std::vector<float>> data;
-  if (!eligible || !(data = constantOperand(op.getWeight())))
+  if (hints.algorithm != "winograd" || !winograd::supported(tile) ||
+      !(data = constantOperand(op.getWeight())))
     return false;
   Shape outShape = shapeOf(op.getResult());
   int m = tile.m, taps = tile.r * tile.r, C = w.dim(1), dx = int(d[1]), dy = int(d[0]);
@@ -1122,15 +1122,13 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
 /// tile row in the phase) so a register tile, which runs along tx, never
 /// mixes phases.
 bool Lowerer::lowerConvTransposeWinograd(cnn::ConvTranspose2DOp op) {
-  auto d = op.getDilations();
   ScheduleHints hints = hintsFor(op);
-  auto [ay, ax] = phaseAxes(op);
-  winograd::Tile tile{hints.winogradTile, ay.taps};
-  bool eligible = hints.algorithm == "winograd" && op.getGroups() == 1 && d[0] == 1 &&
-                  d[1] == 1 && ax.taps == ay.taps && winograd::supported(tile);
+  winograd::Tile tile{hints.winogradTile, int(cnn::winogradTaps(op))};
   std::optional<std::vector<float>> data;
-  if (!eligible || !(data = constantOperand(op.getWeight())))
+  if (hints.algorithm != "winograd" || !winograd::supported(tile) ||
+      !(data = constantOperand(op.getWeight())))
     return false;
+  auto [ay, ax] = phaseAxes(op);
   Tensor w = get(op.getWeight());
   int C = w.dim(0), F = w.dim(1), KH = w.dim(2), KW = w.dim(3), J = tile.r, m = tile.m;
   int sy = ay.stride, sx = ax.stride;

@@ -1,5 +1,6 @@
 //===- Winograd.cpp - the transforms of Winograd F(m x m, r x r) ----------===//
 #include "codegen/Winograd.h"
+#include "ir/ShapeInference.h"
 
 #include <cmath>
 
@@ -87,7 +88,7 @@ Halide::Expr weightedSum(int n, const std::function<double(int)> &coef,
 
 } // namespace
 
-bool supported(Tile t) { return t.r == 3 ? t.m == 2 || t.m == 4 : t.r == 2 && t.m == 2; }
+bool supported(Tile t) { return mlir::cnn::winogradTables(t.m, t.r); }
 
 std::vector<float> filterTransform(Tile t, const float *g) {
   const Tables &tb = tables(t);

@@ -101,3 +101,25 @@ LogicalResult mlir::cnn::inferGlobalPool(StringRef opName,
       RankedTensorType::get(shape, getElementTypeOrSelf(operands[0].getType())));
   return success();
 }
+
+int64_t mlir::cnn::winogradTaps(Operation *op) {
+  auto dims = [](Value v) { return cast<RankedTensorType>(v.getType()).getShape(); };
+  auto constant = [](Value w) { return isa_and_nonnull<ConstantOp>(w.getDefiningOp()); };
+  if (auto conv = dyn_cast<Conv2DOp>(op)) {
+    auto k = dims(conv.getWeight());
+    bool ok = conv.getGroups() == 1 && k[2] == k[3] && k[2] > 1 &&
+              llvm::all_of(conv.getStrides(), [](int64_t s) { return s == 1; }) &&
+              constant(conv.getWeight());
+    return ok ? k[2] : 0;
+  }
+  if (auto deconv = dyn_cast<ConvTranspose2DOp>(op)) {
+    auto k = dims(deconv.getWeight()), in = dims(deconv.getInput());
+    auto s = deconv.getStrides();
+    int64_t th = subPixelTaps(s[0], k[2], in[2]), tw = subPixelTaps(s[1], k[3], in[3]);
+    bool ok = deconv.getGroups() == 1 &&
+              llvm::all_of(deconv.getDilations(), [](int64_t d) { return d == 1; }) &&
+              th == tw && th > 1 && constant(deconv.getWeight());
+    return ok ? th : 0;
+  }
+  return 0;
+}

@@ -49,6 +49,19 @@ inline int64_t subPixelTaps(int64_t stride, int64_t kernel, int64_t in) {
   return (kernel + s - 1) / s;
 }
 
+/// r, the taps per side of the Winograd F(m x m, r x r) that `op` can run
+/// as (codegen's WinogradConv): a conv2d of groups 1, stride 1 and an r x r
+/// kernel, or a conv_transpose2d of groups 1 and dilation 1 whose sub-pixel
+/// phases have r x r taps, with constant (cnn.constant) weights and r > 1;
+/// 0 for anything else.
+int64_t winogradTaps(Operation *op);
+
+/// Whether F(m x m, r x r) has transform tables (codegen/Winograd.cpp):
+/// F(2x2, 3x3), F(4x4, 3x3) and F(2x2, 2x2).
+inline bool winogradTables(int64_t m, int64_t r) {
+  return r == 3 ? m == 2 || m == 4 : r == 2 && m == 2;
+}
+
 /// Normalises a possibly negative axis for a rank; failure if out of range.
 FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,
                                  const LayerDiag &diag);

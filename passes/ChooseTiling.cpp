@@ -337,12 +337,31 @@ FailureOr<DictionaryAttr> withGivenKeys(Operation *op, DictionaryAttr chosen) {
     if (gotInt && !gotInt.getType().isInteger(1) && gotInt.getInt() < 1)
       return op->emitOpError("cnn.tiling key '") << kv.getName().getValue()
                                                  << "' must be positive";
-    if (kv.getName() == "winograd_tile" && gotInt.getInt() != 2 && gotInt.getInt() != 4)
-      return op->emitOpError("cnn.tiling key 'winograd_tile' must be 2 or 4 (F(2x2, r x r) "
-                             "or F(4x4, 3x3)), got ") << gotInt.getInt();
     merged.set(kv.getName(), kv.getValue());
   }
   return merged.getDictionary(chosen.getContext());
+}
+
+/// A tiling with algorithm "winograd" (chosen or given) must name a conv
+/// that codegen can run so, and a tile with tables: else codegen would keep
+/// the direct loop without a word.
+LogicalResult checkWinograd(Operation *op, DictionaryAttr tiling) {
+  auto algorithm = tiling.getAs<StringAttr>("algorithm");
+  if (!algorithm || algorithm.getValue() != "winograd")
+    return success();
+  int64_t r = winogradTaps(op);
+  if (r == 0)
+    return op->emitOpError("cnn.tiling algorithm 'winograd' needs a conv2d with an r x r "
+                           "kernel, stride 1 and groups 1, or a conv_transpose2d (groups 1, "
+                           "dilation 1) whose sub-pixel phases have r x r taps, r > 1, with "
+                           "constant weights");
+  auto tile = tiling.getAs<IntegerAttr>("winograd_tile");
+  int64_t m = tile ? tile.getInt() : 2;
+  if (!winogradTables(m, r))
+    return op->emitOpError("cnn.tiling winograd_tile ")
+           << m << " has no Winograd tables for " << r << "x" << r << " taps (F(" << m << "x"
+           << m << ", " << r << "x" << r << ")); 2 has";
+  return success();
 }
 
 struct CnnChooseTilingPass
@@ -369,7 +388,7 @@ struct CnnChooseTilingPass
         return WalkResult::advance();
       FailureOr<DictionaryAttr> tiling =
           withGivenKeys(op, tilingAttr(ctx, chooseTiling(*p, options)));
-      if (failed(tiling))
+      if (failed(tiling) || failed(checkWinograd(op, *tiling)))
         return WalkResult::interrupt();
       op->setAttr("cnn.tiling", *tiling);
       return WalkResult::advance();

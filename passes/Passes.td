@@ -231,6 +231,11 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
                   are the larger GEMM operand and stay in cache while every
                   tile passes), else "inputs" (always for a conv_transpose2d
                   of several phases).
+    A given `algorithm = "winograd"` on a conv that cannot run so
+    (`winogradTaps` in ir/ShapeInference.h, the rule codegen applies), or a
+    given `winograd_tile` without tables for the conv's taps (F(4x4, 2x2),
+    F(3x3, 3x3)), is an error at the op: codegen would otherwise keep the
+    direct loop without a word.
     Register tile: about `accumulators` (default 16) vector accumulators,
     tile_oc * tile_x * tile_y: 2 blocks x up to 8 columns (1 x up to 16 with
     a single channel block), balanced: the fewest tiles across the width,

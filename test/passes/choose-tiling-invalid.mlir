@@ -47,7 +47,38 @@ func.func @not_a_dictionary(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>)
 // Winograd has tables for F(2x2, 3x3), F(4x4, 3x3) and F(2x2, 2x2) only.
 func.func @winograd_tile(%x: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
   %w = cnn.constant dense<0.5> : tensor<16x16x3x3xf32>
-  // expected-error @+1 {{cnn.tiling key 'winograd_tile' must be 2 or 4 (F(2x2, r x r) or F(4x4, 3x3)), got 3}}
+  // expected-error @+1 {{cnn.tiling winograd_tile 3 has no Winograd tables for 3x3 taps (F(3x3, 3x3)); 2 has}}
   %0 = cnn.conv2d %x, %w {cnn.tiling = {winograd_tile = 3 : i64}, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32>
+  return %0 : tensor<1x16x8x8xf32>
+}
+
+// -----
+
+// A transposed conv's 2x2-tap phases have no F(4x4, 2x2) tables (codegen
+// would keep the direct loop without a word).
+func.func @winograd_tile_two_taps(%x: tensor<1x256x8x8xf32>) -> tensor<1x128x16x16xf32> {
+  %w = cnn.constant dense<0.5> : tensor<256x128x4x4xf32>
+  // expected-error @+1 {{cnn.tiling winograd_tile 4 has no Winograd tables for 2x2 taps (F(4x4, 2x2)); 2 has}}
+  %0 = cnn.conv_transpose2d %x, %w {cnn.tiling = {winograd_tile = 4 : i64}, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x256x8x8xf32>, tensor<256x128x4x4xf32>) -> tensor<1x128x16x16xf32>
+  return %0 : tensor<1x128x16x16xf32>
+}
+
+// -----
+
+// Winograd needs a stride-1 conv: a given algorithm = "winograd" on a
+// strided one is an error, not a silent direct loop.
+func.func @winograd_strided(%x: tensor<1x16x8x8xf32>) -> tensor<1x16x4x4xf32> {
+  %w = cnn.constant dense<0.5> : tensor<16x16x3x3xf32>
+  // expected-error @+1 {{cnn.tiling algorithm 'winograd' needs a conv2d with an r x r kernel, stride 1 and groups 1, or a conv_transpose2d (groups 1, dilation 1) whose sub-pixel phases have r x r taps, r > 1, with constant weights}}
+  %0 = cnn.conv2d %x, %w {cnn.tiling = {algorithm = "winograd"}, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x4x4xf32>
+  return %0 : tensor<1x16x4x4xf32>
+}
+
+// -----
+
+// ... and constant weights (they are transformed at compile time).
+func.func @winograd_weights_argument(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32> {
+  // expected-error @+1 {{cnn.tiling algorithm 'winograd' needs}}
+  %0 = cnn.conv2d %x, %w {cnn.tiling = {algorithm = "winograd"}, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32>
   return %0 : tensor<1x16x8x8xf32>
 }
