@@ -753,6 +753,7 @@ void Lowerer::lowerWinograd(Operation *op, Value input, Value biasValue, winogra
   wc.inBlocks = C / wc.icBlock;
   wc.outBlocks = (F + OB - 1) / OB;
   wc.dilationY = at.dilationY;
+  wc.phases = at.phases;
   wc.tilesX = at.tilesX;
   wc.tilesY = at.tilesY;
   Shape inShape = shapeOf(input);

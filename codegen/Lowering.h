@@ -123,6 +123,7 @@ struct WinogradConv {
   winograd::Tile tile;        // F(m x m, r x r): m outputs per tile side
   int tilesX = 1, tilesY = 1; // tile ids along x and y, all phases
   int dilationY = 1;
+  int phases = 1;             // weight sets: a transposed conv's sub-pixel phases
   bool sourceBlocked = false; // source reads a blocked producer in place
   int64_t sourceWidth = 0, sourceBytes = 0; // of the whole padded input
 };

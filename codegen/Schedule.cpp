@@ -693,7 +693,7 @@ void scheduleWinogradConv(WinogradConv &wc, const Bands *band) {
     wc.V.vectorize(wc.ci);
 
   // A blocked input whose padded copy outgrows L2 (4.5 MiB for the dilated
-  // stack's), or that of a transposed conv: the m + r - 1 rows of a tile
+  // stack's), or that of a transposed conv's phases: the m + r - 1 rows of a tile
   // row of a channel block (8.5 KiB for F(2x2, 3x3): L1), packed just
   // before V reads them; tile rows overlap by r - 1 rows, packed twice, but
   // the copy is never stored. Else the padded input whole, read by V in
@@ -701,8 +701,7 @@ void scheduleWinogradConv(WinogradConv &wc, const Bands *band) {
   // long). DCGAN's transposed convs took the same time either way (F(2x2,
   // 2x2) packs 3 rows per 2), and their peak memory beside the activations
   // fell from 1.18x to 1.09x of the two largest on 1 thread.
-  bool transposed = !mlir::isa<mlir::cnn::Conv2DOp>(wc.op);
-  if (wc.sourceBlocked && (wc.sourceBytes > kL2Bytes || transposed)) {
+  if (wc.sourceBlocked && (wc.sourceBytes > kL2Bytes || wc.phases > 1)) {
     wc.pack.bound(wc.ci, 0, wc.icBlock).bound(wc.k, 0, wc.tile.in()); // one block: V's
     wc.pack.compute_at(wc.V, wc.ty);
     vectorizePack(wc.pack, wc.icBlock);

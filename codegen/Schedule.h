@@ -38,8 +38,9 @@
 //            F(m x m, r x r) (WinogradConv in Lowering.h) a 3x3 (or 2x2)
 //            stride-1 (any dilation) dense conv2d, or a sub-pixel
 //            conv_transpose2d whose phases have 2 x 2 or 3 x 3 taps, with
-//            constant weights; anything else (default "direct"), or a tile
-//            without tables (F(4x4, 2x2)), keeps the direct loop nest.
+//            constant weights (cnn::winogradTaps); anything else (default
+//            "direct") keeps the direct loop nest. --cnn-choose-tiling
+//            rejects a given "winograd" that codegen could not honour.
 //   winograd_tile winograd: m, the outputs per tile side (2 or 4).
 //   stationary winograd: "weights" orders the GEMM so that each chunk of a
 //            point's transformed weights serves every tile before the next

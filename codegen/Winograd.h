@@ -11,7 +11,9 @@
 // (0, +-1, 1/2); F(4, 3)'s have entries up to 8 and fifteenths, so its error
 // is larger: 3.6e-7 and 1.9e-6 of the largest output of ResNet's 64 -> 64
 // conv (Codegen.WinogradErrorF2AndF4 in test/unit/CodegenTest.cpp).
-// Pure arithmetic on Halide Exprs and floats; used by lowerWinograd.
+// Arithmetic on Halide Exprs and floats (which tiles have tables is
+// ir/ShapeInference.h's winogradTables, shared with the passes); used by
+// lowerWinograd.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_CODEGEN_WINOGRAD_H

@@ -355,12 +355,23 @@ LogicalResult checkWinograd(Operation *op, DictionaryAttr tiling) {
                            "kernel, stride 1 and groups 1, or a conv_transpose2d (groups 1, "
                            "dilation 1) whose sub-pixel phases have r x r taps, r > 1, with "
                            "constant weights");
+  if (!winogradTables(2, r))
+    return op->emitOpError("cnn.tiling algorithm 'winograd': no tables for ")
+           << r << "x" << r << " taps (there are F(2x2, 2x2), F(2x2, 3x3) and F(4x4, 3x3))";
   auto tile = tiling.getAs<IntegerAttr>("winograd_tile");
   int64_t m = tile ? tile.getInt() : 2;
   if (!winogradTables(m, r))
     return op->emitOpError("cnn.tiling winograd_tile ")
-           << m << " has no Winograd tables for " << r << "x" << r << " taps (F(" << m << "x"
-           << m << ", " << r << "x" << r << ")); 2 has";
+           << m << " has no tables for " << r << "x" << r << " taps (F(" << m << "x" << m
+           << ", " << r << "x" << r << ")): they take " << (r == 3 ? "2 or 4" : "2");
+  // The sub-pixel Winograd runs in the blocked layout; "nchw" and "gather"
+  // take other lowerings first.
+  auto layout = tiling.getAs<StringAttr>("layout");
+  if (isa<ConvTranspose2DOp>(op) && layout &&
+      (layout.getValue() == "nchw" || layout.getValue() == "gather"))
+    return op->emitOpError("cnn.tiling algorithm 'winograd' runs a conv_transpose2d in the "
+                           "blocked layout, not '")
+           << layout.getValue() << "'";
   return success();
 }
 

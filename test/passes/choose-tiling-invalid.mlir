@@ -47,8 +47,8 @@ func.func @not_a_dictionary(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>)
 // Winograd has tables for F(2x2, 3x3), F(4x4, 3x3) and F(2x2, 2x2) only.
 func.func @winograd_tile(%x: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
   %w = cnn.constant dense<0.5> : tensor<16x16x3x3xf32>
-  // expected-error @+1 {{cnn.tiling winograd_tile 3 has no Winograd tables for 3x3 taps (F(3x3, 3x3)); 2 has}}
-  %0 = cnn.conv2d %x, %w {cnn.tiling = {winograd_tile = 3 : i64}, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32>
+  // expected-error @+1 {{cnn.tiling winograd_tile 3 has no tables for 3x3 taps (F(3x3, 3x3)): they take 2 or 4}}
+  %0 = cnn.conv2d %x, %w {cnn.tiling = {algorithm = "winograd", winograd_tile = 3 : i64}, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32>
   return %0 : tensor<1x16x8x8xf32>
 }
 
@@ -58,8 +58,8 @@ func.func @winograd_tile(%x: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
 // would keep the direct loop without a word).
 func.func @winograd_tile_two_taps(%x: tensor<1x256x8x8xf32>) -> tensor<1x128x16x16xf32> {
   %w = cnn.constant dense<0.5> : tensor<256x128x4x4xf32>
-  // expected-error @+1 {{cnn.tiling winograd_tile 4 has no Winograd tables for 2x2 taps (F(4x4, 2x2)); 2 has}}
-  %0 = cnn.conv_transpose2d %x, %w {cnn.tiling = {winograd_tile = 4 : i64}, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x256x8x8xf32>, tensor<256x128x4x4xf32>) -> tensor<1x128x16x16xf32>
+  // expected-error @+1 {{cnn.tiling winograd_tile 4 has no tables for 2x2 taps (F(4x4, 2x2)): they take 2}}
+  %0 = cnn.conv_transpose2d %x, %w {cnn.tiling = {algorithm = "winograd", winograd_tile = 4 : i64}, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x256x8x8xf32>, tensor<256x128x4x4xf32>) -> tensor<1x128x16x16xf32>
   return %0 : tensor<1x128x16x16xf32>
 }
 
@@ -81,4 +81,25 @@ func.func @winograd_weights_argument(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x
   // expected-error @+1 {{cnn.tiling algorithm 'winograd' needs}}
   %0 = cnn.conv2d %x, %w {cnn.tiling = {algorithm = "winograd"}, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32>
   return %0 : tensor<1x16x8x8xf32>
+}
+
+// -----
+
+// No tables for 5x5 taps at any tile size.
+func.func @winograd_five_taps(%x: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
+  %w = cnn.constant dense<0.5> : tensor<16x16x5x5xf32>
+  // expected-error @+1 {{cnn.tiling algorithm 'winograd': no tables for 5x5 taps (there are F(2x2, 2x2), F(2x2, 3x3) and F(4x4, 3x3))}}
+  %0 = cnn.conv2d %x, %w {cnn.tiling = {algorithm = "winograd"}, strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<16x16x5x5xf32>) -> tensor<1x16x8x8xf32>
+  return %0 : tensor<1x16x8x8xf32>
+}
+
+// -----
+
+// A transposed conv given the "nchw" layout runs by its column lowering,
+// which has no Winograd form.
+func.func @winograd_deconv_nchw(%x: tensor<1x256x8x8xf32>) -> tensor<1x128x16x16xf32> {
+  %w = cnn.constant dense<0.5> : tensor<256x128x4x4xf32>
+  // expected-error @+1 {{cnn.tiling algorithm 'winograd' runs a conv_transpose2d in the blocked layout, not 'nchw'}}
+  %0 = cnn.conv_transpose2d %x, %w {cnn.tiling = {algorithm = "winograd", layout = "nchw"}, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x256x8x8xf32>, tensor<256x128x4x4xf32>) -> tensor<1x128x16x16xf32>
+  return %0 : tensor<1x128x16x16xf32>
 }
