@@ -319,12 +319,19 @@ FailureOr<DictionaryAttr> withGivenKeys(Operation *op, DictionaryAttr chosen) {
   if (!given)
     return op->emitOpError("cnn.tiling must be a dictionary");
   NamedAttrList merged(chosen);
+  auto algorithm = given.getAs<StringAttr>("algorithm");
+  bool winogradGiven = algorithm && algorithm.getValue() == "winograd";
+  Builder b(op->getContext());
   for (NamedAttribute kv : given) {
     Attribute want = chosen.get(kv.getName());
     // kx_inner, written only where the pass chooses it, may be given for
-    // any conv.
+    // any conv; Winograd's keys wherever algorithm = "winograd" is given.
     if (!want && kv.getName() == "kx_inner" && isa<Conv2DOp, ConvTranspose2DOp>(op))
-      want = BoolAttr::get(op->getContext(), false);
+      want = b.getBoolAttr(false);
+    if (!want && winogradGiven && kv.getName() == "winograd_tile")
+      want = b.getI64IntegerAttr(2);
+    if (!want && winogradGiven && kv.getName() == "stationary")
+      want = b.getStringAttr("inputs");
     if (!want)
       return op->emitOpError("unknown cnn.tiling key '") << kv.getName().getValue() << "'";
     auto wantInt = dyn_cast<IntegerAttr>(want);
@@ -364,6 +371,10 @@ LogicalResult checkWinograd(Operation *op, DictionaryAttr tiling) {
     return op->emitOpError("cnn.tiling winograd_tile ")
            << m << " has no tables for " << r << "x" << r << " taps (F(" << m << "x" << m
            << ", " << r << "x" << r << ")): they take " << (r == 3 ? "2 or 4" : "2");
+  auto stationary = tiling.getAs<StringAttr>("stationary");
+  if (stationary && stationary.getValue() != "weights" && stationary.getValue() != "inputs")
+    return op->emitOpError("cnn.tiling stationary must be 'weights' or 'inputs', got '")
+           << stationary.getValue() << "'";
   // The sub-pixel Winograd runs in the blocked layout; "nchw" and "gather"
   // take other lowerings first.
   auto layout = tiling.getAs<StringAttr>("layout");

@@ -234,8 +234,11 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
     A given `algorithm = "winograd"` on a conv that cannot run so
     (`winogradTaps` in ir/ShapeInference.h, the rule codegen applies), or a
     given `winograd_tile` without tables for the conv's taps (F(4x4, 2x2),
-    F(3x3, 3x3)), is an error at the op: codegen would otherwise keep the
-    direct loop without a word.
+    F(3x3, 3x3)), or a `stationary` other than "weights" or "inputs", is an
+    error at the op: codegen would otherwise keep the direct loop without a
+    word. With `algorithm = "winograd"` given, `winograd_tile` (default 2)
+    and `stationary` (default "inputs") may be given too; otherwise they
+    exist only where the pass chose Winograd.
     Register tile: about `accumulators` (default 16) vector accumulators,
     tile_oc * tile_x * tile_y: 2 blocks x up to 8 columns (1 x up to 16 with
     a single channel block), balanced: the fewest tiles across the width,

@@ -103,3 +103,26 @@ func.func @winograd_deconv_nchw(%x: tensor<1x256x8x8xf32>) -> tensor<1x128x16x16
   %0 = cnn.conv_transpose2d %x, %w {cnn.tiling = {algorithm = "winograd", layout = "nchw"}, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x256x8x8xf32>, tensor<256x128x4x4xf32>) -> tensor<1x128x16x16xf32>
   return %0 : tensor<1x128x16x16xf32>
 }
+
+// -----
+
+// Winograd's keys are taken where algorithm = "winograd" is given (above:
+// the pass chose it; choose-tiling.mlir @winograd_given: given), and
+// stationary names one of the GEMM's operands.
+func.func @winograd_stationary(%x: tensor<1x16x8x8xf32>) -> tensor<1x8x8x8xf32> {
+  %w = cnn.constant dense<0.5> : tensor<8x16x3x3xf32>
+  // expected-error @+1 {{cnn.tiling stationary must be 'weights' or 'inputs', got 'both'}}
+  %0 = cnn.conv2d %x, %w {cnn.tiling = {algorithm = "winograd", stationary = "both"}, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<8x16x3x3xf32>) -> tensor<1x8x8x8xf32>
+  return %0 : tensor<1x8x8x8xf32>
+}
+
+// -----
+
+// Without algorithm = "winograd" given, a conv the pass keeps direct has no
+// winograd_tile key.
+func.func @winograd_tile_direct(%x: tensor<1x16x8x8xf32>) -> tensor<1x8x8x8xf32> {
+  %w = cnn.constant dense<0.5> : tensor<8x16x3x3xf32>
+  // expected-error @+1 {{unknown cnn.tiling key 'winograd_tile'}}
+  %0 = cnn.conv2d %x, %w {cnn.tiling = {winograd_tile = 4 : i64}, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<8x16x3x3xf32>) -> tensor<1x8x8x8xf32>
+  return %0 : tensor<1x8x8x8xf32>
+}

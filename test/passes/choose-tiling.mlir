@@ -509,11 +509,12 @@ func.func @given_keys(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> 
 // -----
 
 // A hand-given algorithm = "winograd" where the pass would keep the direct
-// loop (8 filters, fewer than a vector) is kept: codegen can run it.
+// loop (8 filters, fewer than a vector) is kept, with its winograd_tile
+// and stationary keys: codegen can run it.
 // CHECK-LABEL: func.func @winograd_given(
-// CHECK: cnn.tiling = {algorithm = "winograd",
+// CHECK: cnn.tiling = {algorithm = "winograd", {{.*}} stationary = "weights", {{.*}} winograd_tile = 4 : i64}
 func.func @winograd_given(%x: tensor<1x16x8x8xf32>) -> tensor<1x8x8x8xf32> {
   %w = cnn.constant dense<0.5> : tensor<8x16x3x3xf32>
-  %0 = cnn.conv2d %x, %w {cnn.tiling = {algorithm = "winograd"}, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<8x16x3x3xf32>) -> tensor<1x8x8x8xf32>
+  %0 = cnn.conv2d %x, %w {cnn.tiling = {algorithm = "winograd", stationary = "weights", winograd_tile = 4 : i64}, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x16x8x8xf32>, tensor<8x16x3x3xf32>) -> tensor<1x8x8x8xf32>
   return %0 : tensor<1x8x8x8xf32>
 }
