@@ -571,6 +571,21 @@ std::optional<std::vector<float>> constantOperand(Value v) {
   return std::move(*data);
 }
 
+/// A Winograd conv's tile and constant weights: when the op's cnn.tiling
+/// asks for Winograd and the conv can run so (cnn::winogradTaps) with a
+/// tile that has tables; else nullopt, for the direct lowerings.
+std::optional<std::pair<winograd::Tile, std::vector<float>>>
+winogradRequest(Operation *op, Value weight) {
+  ScheduleHints hints = hintsFor(op);
+  winograd::Tile tile{hints.winogradTile, int(cnn::winogradTaps(op))};
+  if (hints.algorithm != "winograd" || !winograd::supported(tile))
+    return std::nullopt;
+  std::optional<std::vector<float>> data = constantOperand(weight);
+  if (!data)
+    return std::nullopt;
+  return std::make_pair(tile, std::move(*data));
+}
+
 /// read(iy, ix) at padded (y, x) of an h x w image, clamped into it, and
 /// `outside` in the padding. Read by its consumer's loops (`inPlace`), the
 /// in-image branch is `likely` (the branch, not the test: Halide splits a
@@ -843,14 +858,13 @@ void Lowerer::lowerWinograd(Operation *op, Value input, Value biasValue, winogra
 /// run so (cnn::winogradTaps: r x r, stride 1, groups 1, constant weights)
 /// with a tile that has tables.
 bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
+  auto request = winogradRequest(op, op.getWeight());
+  if (!request)
+    return false;
+  winograd::Tile tile = request->first;
+  const std::vector<float> &data = request->second;
   auto p = op.getPads(), d = op.getDilations();
   Tensor w = get(op.getWeight());
-  ScheduleHints hints = hintsFor(op);
-  winograd::Tile tile{hints.winogradTile, int(cnn::winogradTaps(op))};
-  std::optional<std::vector<float>> data;
-  if (hints.algorithm != "winograd" || !winograd::supported(tile) ||
-      !(data = constantOperand(op.getWeight())))
-    return false;
   Shape outShape = shapeOf(op.getResult());
   int m = tile.m, taps = tile.r * tile.r, C = w.dim(1), dx = int(d[1]), dy = int(d[0]);
   // Per dilation phase, ceil(outputs in the phase / m) tiles; tile t of
@@ -877,7 +891,7 @@ bool Lowerer::lowerConvWinograd(cnn::Conv2DOp op) {
     return std::array<Expr, 4>{qx % m, qx / m * dx + x % dx, qy % m, qy / m * dy + y % dy};
   };
   at.filter = [&](int, int f, int c, float *g) {
-    std::copy_n(data->data() + (size_t(f) * C + c) * taps, taps, g);
+    std::copy_n(data.data() + (size_t(f) * C + c) * taps, taps, g);
   };
   lowerWinograd(op, op.getInput(), op.getBias(), tile, at);
   return true;
@@ -1123,12 +1137,11 @@ bool Lowerer::lowerConvTransposePhased(cnn::ConvTranspose2DOp op) {
 /// tile row in the phase) so a register tile, which runs along tx, never
 /// mixes phases.
 bool Lowerer::lowerConvTransposeWinograd(cnn::ConvTranspose2DOp op) {
-  ScheduleHints hints = hintsFor(op);
-  winograd::Tile tile{hints.winogradTile, int(cnn::winogradTaps(op))};
-  std::optional<std::vector<float>> data;
-  if (hints.algorithm != "winograd" || !winograd::supported(tile) ||
-      !(data = constantOperand(op.getWeight())))
+  auto request = winogradRequest(op, op.getWeight());
+  if (!request)
     return false;
+  winograd::Tile tile = request->first;
+  const std::vector<float> &data = request->second;
   auto [ay, ax] = phaseAxes(op);
   Tensor w = get(op.getWeight());
   int C = w.dim(0), F = w.dim(1), KH = w.dim(2), KW = w.dim(3), J = tile.r, m = tile.m;
@@ -1155,7 +1168,7 @@ bool Lowerer::lowerConvTransposeWinograd(cnn::ConvTranspose2DOp op) {
   at.filter = [&](int phase, int f, int c, float *g) {
     std::fill_n(g, J * J, 0.0f);
     for (auto [j, i, ky, kx] : taps[phase])
-      g[j * J + i] = (*data)[((size_t(c) * F + f) * KH + ky) * KW + kx];
+      g[j * J + i] = data[((size_t(c) * F + f) * KH + ky) * KW + kx];
   };
   lowerWinograd(op, op.getInput(), op.getBias(), tile, at);
   return true;
