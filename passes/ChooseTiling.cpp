@@ -134,12 +134,12 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
   int64_t gh = transposed ? ceilDiv(p.oh, sy) : p.oh;
   auto winogradTiles = [&](int64_t m) { return ceilDiv(gh, m) * ceilDiv(gw, m); };
   bool phased = transposed && t.phases > 1;
+  int64_t r = p.winogradTaps; // codegen's rule: groups 1, constant weights, ...
   bool winogradShape =
-      transposed ? subPixel && th == tw && (th == 2 || th == 3) && p.kh == sy * th &&
-                       p.kw == sx * tw && (!phased || winogradTiles(2) >= kWinogradPhaseTiles)
-                 : p.groups == 1 && p.kh == 3 && p.kw == 3 && p.strides[0] == 1 &&
-                       p.strides[1] == 1;
-  bool winograd = o.winograd && winogradShape && p.f >= vw && p.c >= vw && p.constantWeights;
+      transposed ? (r == 2 || r == 3) && p.kh == sy * th && p.kw == sx * tw &&
+                       (!phased || winogradTiles(2) >= kWinogradPhaseTiles)
+                 : r == 3;
+  bool winograd = o.winograd && winogradShape && p.f >= vw && p.c >= vw;
   if (winograd) {
     t.algorithm = "winograd";
     // F(4x4) where it has enough tiles: each transformed weight serves
@@ -150,7 +150,7 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
     // 2.2x the weights to stream. Undilated 3x3 only: a band of whole tile
     // rows would be 4 x dilation rows high.
     bool undilated = p.dilations[0] == 1 && p.dilations[1] == 1;
-    t.winogradTile = th == 3 && undilated && winogradTiles(4) >= kWinogradF4Tiles ? 4 : 2;
+    t.winogradTile = r == 3 && undilated && winogradTiles(4) >= kWinogradF4Tiles ? 4 : 2;
     // With the input stationary (filters no more than tiles, below) every
     // row of tiles reads all of U: F(4x4)'s must fit in half the L2, the
     // other half for the tiles it multiplies (at 128 channels, 2.4 MB, it
@@ -284,7 +284,7 @@ template <class ConvOp> TilingProblem convProblem(ConvOp op, bool transposed) {
   llvm::copy(op.getDilations(), p.dilations);
   llvm::copy(op.getPads(), p.pads);
   p.groups = op.getGroups();
-  p.constantWeights = isa_and_nonnull<ConstantOp>(w.getDefiningOp());
+  p.winogradTaps = winogradTaps(op);
   return p;
 }
 

@@ -31,7 +31,9 @@ struct TilingProblem {
   int64_t strides[2] = {1, 1}, dilations[2] = {1, 1};
   int64_t pads[4] = {0, 0, 0, 0}; // top, left, bottom, right
   int64_t groups = 1;
-  bool constantWeights = true; // conv2d: the filter is a cnn.constant
+  // Convs: r of the Winograd F(m x m, r x r) codegen can run the conv as
+  // (cnn::winogradTaps; 0: none).
+  int64_t winogradTaps = 0;
   // Gemm (dense, matmul): batch x [m, k] x [k, cols] -> batch x [m, cols].
   int64_t batch = 1, m = 1, k = 1, cols = 1;
 };
