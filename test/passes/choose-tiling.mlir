@@ -40,7 +40,7 @@ func.func @stem(%x: tensor<1x3x224x224xf32>, %w: tensor<64x3x7x7xf32>) -> tensor
 
 // -----
 
-// 1x1 stride 1, 256 -> 64: GEMM-shaped, 8 flattened pixels per tile.
+// 1x1 stride 1, 256 -> 64: GEMM-shaped, tiles of 8 columns along each row.
 // CHECK-LABEL: func.func @pointwise(
 // CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 256 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
 func.func @pointwise(%x: tensor<1x256x56x56xf32>, %w: tensor<64x256x1x1xf32>) -> tensor<1x64x56x56xf32> {
@@ -50,12 +50,23 @@ func.func @pointwise(%x: tensor<1x256x56x56xf32>, %w: tensor<64x256x1x1xf32>) ->
 
 // -----
 
-// 1x1 at 7x7: GEMM over 49 pixels in 7 tiles of 7 (the tiles cross rows).
+// 1x1 at 7x7: one tile of 7 per row.
 // CHECK-LABEL: func.func @pointwise_7x7(
 // CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 960 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 7 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
 func.func @pointwise_7x7(%x: tensor<1x960x7x7xf32>, %w: tensor<320x960x1x1xf32>) -> tensor<1x320x7x7xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x960x7x7xf32>, tensor<320x960x1x1xf32>) -> tensor<1x320x7x7xf32>
   return %0 : tensor<1x320x7x7xf32>
+}
+
+// -----
+
+// 1x1 at 14x14: two tiles of 7 per row, not two of 8 computing 16 columns
+// (tiles run along real rows, not across them).
+// CHECK-LABEL: func.func @pointwise_14x14(
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 96 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 7 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
+func.func @pointwise_14x14(%x: tensor<1x96x14x14xf32>, %w: tensor<576x96x1x1xf32>) -> tensor<1x576x14x14xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x96x14x14xf32>, tensor<576x96x1x1xf32>) -> tensor<1x576x14x14xf32>
+  return %0 : tensor<1x576x14x14xf32>
 }
 
 // -----
