@@ -6,7 +6,8 @@
 # rewrites the table in docs/perf.md and the chart docs/perf.png; then the
 # same harness on its three sequence models (LSTM, GRU, attention; cnnc, ORT,
 # PyTorch eager, torch.compile) into docs/perf-sequence.md; then fused against
-# unfused builds (bench/fusion.py, a section of docs/perf.md).
+# unfused builds (bench/fusion.py) and ResNet-18's 3x3 convs timed one by
+# one (bench/layers.py), sections of docs/perf.md.
 #   bash bench/run.sh [--sequence] [--rounds R] [--runs N] [--only a,b] [--engines e,f] [--reuse] [--bin DIR]
 # --sequence: the sequence models only; --only/--engines: the CNN run only
 # (no sequence or fusion run). Needs the build (scripts/build.sh) and the venv
@@ -49,8 +50,10 @@ if ((SEQUENCE_ONLY || SEQUENCE)); then
       --command "bash bench/run.sh --sequence${SEQ_ARGS[*]:+ ${SEQ_ARGS[*]}}" ${SEQ_ARGS[@]+"${SEQ_ARGS[@]}"}
   done
 fi
-# Fused against unfused (--fusion=false): docs/perf.md's fusion section.
+# Fused against unfused (--fusion=false), and ResNet-18's 3x3 convs timed
+# one by one: docs/perf.md's fusion and layers sections.
 if ((!SEQUENCE_ONLY && SEQUENCE)); then
   "$PY" "$ROOT/bench/fusion.py" --doc "$ROOT/docs/perf.md"
+  "$PY" "$ROOT/bench/layers.py" --peak-bin "$OUT/peak" --doc "$ROOT/docs/perf.md"
 fi
 echo "uptime after: $(uptime)"

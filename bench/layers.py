@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""ResNet-18's 3x3 conv layers, each timed on its own by difference.
+
+`cnnc-run --profile` attributes a layer's time by sampling; within one
+network its per-layer shares are off by several percent (a conv's
+neighbours' work can land on it). This script times each of ResNet-18's
+3x3 conv shapes in a network built around it and one without it:
+  with:     input -> pre (1x1 conv C -> C + ReLU) -> conv (3x3, stride s,
+            pad 1, + ReLU) -> global_avg_pool
+  without:  input -> pre -> global_avg_pool
+  reads:    input -> pre -> global_avg_pool twice (two outputs)
+`pre` hands the conv a blocked input, as its producer does in the network.
+The conv's time is with - without, corrected for the pool's reads: `with`
+pools the conv's output, `without` the conv's input, and reads - without
+(one more pool over the input) scales to the difference in their sizes.
+GFLOP/s count the direct algorithm's 2 x OH x OW x F x C x 9 FLOPs (the
+effective rate of a Winograd conv). Each build runs interleaved with the
+others (`cnnc-run --bench N --threads T`), --rounds rounds; the table shows
+the median over rounds and, against bench/peak.c's FMA peak measured every
+round, its share of the peak. It replaces the <!-- bench:begin layers -->
+section of --doc.
+"""
+import argparse, datetime, os, re, statistics, sys
+
+import bench  # bench/bench.py: run, loadavg, cpu_model, write_perf_md
+
+ROOT = bench.ROOT
+# (name, input channels, input size, filters, stride): ResNet-18's 3x3 convs.
+LAYERS = [("layer1.*.conv*", 64, 56, 64, 1), ("layer2.0.conv1", 64, 56, 128, 2),
+          ("layer2.*.conv* (other)", 128, 28, 128, 1), ("layer3.0.conv1", 128, 28, 256, 2),
+          ("layer3.*.conv* (other)", 256, 14, 256, 1), ("layer4.0.conv1", 256, 14, 512, 2),
+          ("layer4.*.conv* (other)", 512, 7, 512, 1)]
+
+
+def graphs(c, hw, f, s):
+    head = [f"input x shape=[1, {c}, {hw}, {hw}]", f"conv2d pre filters={c} kernel=1 activation=relu"]
+    return {
+        "with": head + [f"conv2d conv filters={f} kernel=3 stride={s} padding=1 activation=relu",
+                        "global_avg_pool pool"],
+        "without": head + ["global_avg_pool pool"],
+        "reads": head + ["global_avg_pool pool", "global_avg_pool pool2 (pre)", "output pool, pool2"],
+    }
+
+
+def median_ms(cnnc_run, so, runs, threads):
+    out = bench.run([cnnc_run, so, "--bench", runs, "--threads", threads])
+    return float(re.search(r"median ([0-9.]+) ms", out).group(1))
+
+
+def peaks(peak_bin):
+    """{threads: GFLOP/s} from bench/peak.c's 'threads:gflops' lines."""
+    return {int(t): float(g) for t, g in re.findall(r"^(\d+):([0-9.]+)", bench.run([peak_bin]), re.M)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=200)
+    ap.add_argument("--work", default=os.path.join(ROOT, "bench", "out", "layers"))
+    ap.add_argument("--peak-bin", required=True, help="bench/peak.c built")
+    ap.add_argument("--doc", default="", help="markdown file whose layers section is rewritten")
+    args = ap.parse_args()
+    cnnc, cnnc_run = os.path.join(args.bin, "cnnc"), os.path.join(args.bin, "cnnc-run")
+    threads = [int(t) for t in args.threads.split(",")]
+    os.makedirs(args.work, exist_ok=True)
+    load = [bench.loadavg()]
+
+    builds = {}  # (layer, kind) -> so
+    for i, (name, c, hw, f, s) in enumerate(LAYERS):
+        for kind, lines in graphs(c, hw, f, s).items():
+            path = os.path.join(args.work, f"l{i}_{kind}.graph")
+            with open(path, "w") as g:
+                g.write("\n".join([f"network l{i}_{kind}"] + lines) + "\n")
+            builds[(name, kind)] = path[:-len(".graph")] + ".so"
+            bench.run([cnnc, path, "-o", builds[(name, kind)]])
+    print(f"layers.py: {len(builds)} builds", flush=True)
+
+    times, peak_rounds = {}, []  # (layer, threads, kind) -> [ms per round]
+    for r in range(args.rounds):
+        peak_rounds.append(peaks(args.peak_bin))
+        for (name, kind), so in builds.items():
+            for t in threads:
+                times.setdefault((name, t, kind), []).append(median_ms(cnnc_run, so, args.runs, t))
+        print(f"round {r + 1}/{args.rounds} done (load {bench.loadavg():.1f})", flush=True)
+    load.append(bench.loadavg())
+    peak = {t: statistics.median(p[t] for p in peak_rounds) for t in threads}
+
+    rows = ["| layer | C -> F, input, stride | threads | conv ms | GFLOP/s | % of FMA peak |",
+            "|---|---|---:|---:|---:|---:|"]
+    for name, c, hw, f, s in LAYERS:
+        oh = (hw + 2 - 3) // s + 1
+        flop = 2 * oh * oh * f * c * 9
+        for t in threads:
+            m = {k: statistics.median(times[(name, t, k)]) for k in ("with", "without", "reads")}
+            pool_in = m["reads"] - m["without"]  # one more pool over the conv's input
+            ms = m["with"] - m["without"] + pool_in * (1 - (f * oh * oh) / (c * hw * hw))
+            gfs = flop / ms / 1e6
+            rows.append(f"| {name} | {c} -> {f}, {hw}x{hw}, {s} | {t} | {ms:.3f} | {gfs:.1f} | "
+                        f"{100 * gfs / peak[t]:.1f}% |")
+    text = "\n".join([
+        f"Measured {datetime.date.today()} on {bench.cpu_model()} by `bench/layers.py` (each conv "
+        f"timed by difference, see the script; median over {args.rounds} interleaved rounds of "
+        f"`cnnc-run --bench {args.runs}`; FMA peak (bench/peak.c, median of the rounds) "
+        + ", ".join(f"{peak[t]:.0f} GFLOP/s on {t} thread{'s' if t > 1 else ''}" for t in threads)
+        + f"; load average {load[0]:.1f} at the start, {load[1]:.1f} at the end).", "", *rows])
+    print(text)
+    if args.doc:
+        bench.write_perf_md(args.doc, text, "layers")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
