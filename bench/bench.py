@@ -332,6 +332,32 @@ def table(res):
     return "\n".join(out)
 
 
+def cnnc_harness_args(description, work, runs, section):
+    """The options bench/fusion.py and bench/layers.py share: cnnc builds
+    timed interleaved by `cnnc-run --bench`, a table into `section` of --doc."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=runs)
+    ap.add_argument("--work", default=os.path.join(ROOT, "bench", "out", work))
+    ap.add_argument("--doc", default="", help=f"markdown file whose {section} section is rewritten")
+    return ap
+
+
+def cnnc_tools(args):
+    """(cnnc, cnnc-run, thread counts) of cnnc_harness_args' options; makes --work."""
+    os.makedirs(args.work, exist_ok=True)
+    return (os.path.join(args.bin, "cnnc"), os.path.join(args.bin, "cnnc-run"),
+            [int(t) for t in args.threads.split(",")])
+
+
+def cnnc_bench(cnnc_run, so, runs, threads):
+    """`cnnc-run SO --bench RUNS --threads T`: (median ms, its output)."""
+    out = run([cnnc_run, so, "--bench", runs, "--threads", threads])
+    return float(re.search(r"median ([0-9.]+) ms", out).group(1)), out
+
+
 def write_perf_md(path, text, section=""):
     BEGIN, END = markers(section)
     doc = open(path).read()

@@ -14,7 +14,7 @@ fused (above 1: fusion pays) and each build's peak intermediate memory.
 The table replaces the <!-- bench:begin fusion --> ... <!-- bench:end
 fusion --> section of --doc (bench.write_perf_md).
 """
-import argparse, datetime, os, re, subprocess, sys
+import datetime, os, re, sys
 
 import numpy as np
 
@@ -33,26 +33,17 @@ def outputs(cnnc_run, so, out_dir):
 
 def measure(cnnc_run, so, runs, threads):
     """(median ms, peak intermediate memory in MiB) of `cnnc-run --bench`."""
-    out = bench.run([cnnc_run, so, "--bench", runs, "--threads", threads])
-    ms = float(re.search(r"median ([0-9.]+) ms", out).group(1))
+    ms, out = bench.cnnc_bench(cnnc_run, so, runs, threads)
     mem = re.search(r"peak intermediate memory ([0-9.]+) ([KM])iB", out)
     mib = float(mem.group(1)) / (1024 if mem.group(2) == "K" else 1)
     return ms, mib
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
+    ap = bench.cnnc_harness_args(__doc__.split("\n")[0], "fusion", 30, "fusion")
     ap.add_argument("--nets", default=",".join(NETS), help="graphs, comma-separated")
-    ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--runs", type=int, default=30)
-    ap.add_argument("--work", default=os.path.join(ROOT, "bench", "out", "fusion"))
-    ap.add_argument("--doc", default="", help="markdown file whose fusion section is rewritten")
     args = ap.parse_args()
-    cnnc, cnnc_run = os.path.join(args.bin, "cnnc"), os.path.join(args.bin, "cnnc-run")
-    threads = [int(t) for t in args.threads.split(",")]
-    os.makedirs(args.work, exist_ok=True)
+    cnnc, cnnc_run, threads = bench.cnnc_tools(args)
     load = [bench.loadavg()]
 
     builds = {}  # net -> {"fused": so, "unfused": so}

@@ -20,7 +20,7 @@ the median over rounds and, against bench/peak.c's FMA peak measured every
 round, its share of the peak. It replaces the <!-- bench:begin layers -->
 section of --doc.
 """
-import argparse, datetime, os, re, statistics, sys
+import datetime, os, re, statistics, sys
 
 import bench  # bench/bench.py: run, loadavg, cpu_model, write_perf_md
 
@@ -42,29 +42,16 @@ def graphs(c, hw, f, s):
     }
 
 
-def median_ms(cnnc_run, so, runs, threads):
-    out = bench.run([cnnc_run, so, "--bench", runs, "--threads", threads])
-    return float(re.search(r"median ([0-9.]+) ms", out).group(1))
-
-
 def peaks(peak_bin):
     """{threads: GFLOP/s} from bench/peak.c's 'threads:gflops' lines."""
     return {int(t): float(g) for t, g in re.findall(r"^(\d+):([0-9.]+)", bench.run([peak_bin]), re.M)}
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
-    ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--runs", type=int, default=200)
-    ap.add_argument("--work", default=os.path.join(ROOT, "bench", "out", "layers"))
+    ap = bench.cnnc_harness_args(__doc__.split("\n")[0], "layers", 200, "layers")
     ap.add_argument("--peak-bin", required=True, help="bench/peak.c built")
-    ap.add_argument("--doc", default="", help="markdown file whose layers section is rewritten")
     args = ap.parse_args()
-    cnnc, cnnc_run = os.path.join(args.bin, "cnnc"), os.path.join(args.bin, "cnnc-run")
-    threads = [int(t) for t in args.threads.split(",")]
-    os.makedirs(args.work, exist_ok=True)
+    cnnc, cnnc_run, threads = bench.cnnc_tools(args)
     load = [bench.loadavg()]
 
     builds = {}  # (layer, kind) -> so
@@ -82,7 +69,7 @@ def main():
         peak_rounds.append(peaks(args.peak_bin))
         for (name, kind), so in builds.items():
             for t in threads:
-                times.setdefault((name, t, kind), []).append(median_ms(cnnc_run, so, args.runs, t))
+                times.setdefault((name, t, kind), []).append(bench.cnnc_bench(cnnc_run, so, args.runs, t)[0])
         print(f"round {r + 1}/{args.rounds} done (load {bench.loadavg():.1f})", flush=True)
     load.append(bench.loadavg())
     peak = {t: statistics.median(p[t] for p in peak_rounds) for t in threads}
