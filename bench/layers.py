@@ -8,11 +8,13 @@ neighbours' work can land on it). This script times each of ResNet-18's
   with:     input -> pre (1x1 conv C -> C + ReLU) -> conv (3x3, stride s,
             pad 1, + ReLU) -> global_avg_pool
   without:  input -> pre -> global_avg_pool
-  reads:    input -> pre -> global_avg_pool twice (two outputs)
+  reads:    input -> pre -> global_avg_pool and global_max_pool (two
+            outputs; the same pool twice would be merged by CSE)
 `pre` hands the conv a blocked input, as its producer does in the network.
 The conv's time is with - without, corrected for the pool's reads: `with`
 pools the conv's output, `without` the conv's input, and reads - without
-(one more pool over the input) scales to the difference in their sizes.
+(one more pool over the input; a max pool reads as much as an average
+pool) scales to the difference in their sizes.
 GFLOP/s count the direct algorithm's 2 x OH x OW x F x C x 9 FLOPs (the
 effective rate of a Winograd conv). Each build runs interleaved with the
 others (`cnnc-run --bench N --threads T`), --rounds rounds; the table shows
@@ -22,9 +24,8 @@ section of --doc.
 """
 import datetime, os, re, statistics, sys
 
-import bench  # bench/bench.py: run, loadavg, cpu_model, write_perf_md
+import bench  # bench/bench.py: the harness helpers, run, loadavg, cpu_model, write_perf_md
 
-ROOT = bench.ROOT
 # (name, input channels, input size, filters, stride): ResNet-18's 3x3 convs.
 LAYERS = [("layer1.*.conv*", 64, 56, 64, 1), ("layer2.0.conv1", 64, 56, 128, 2),
           ("layer2.*.conv* (other)", 128, 28, 128, 1), ("layer3.0.conv1", 128, 28, 256, 2),
@@ -38,13 +39,14 @@ def graphs(c, hw, f, s):
         "with": head + [f"conv2d conv filters={f} kernel=3 stride={s} padding=1 activation=relu",
                         "global_avg_pool pool"],
         "without": head + ["global_avg_pool pool"],
-        "reads": head + ["global_avg_pool pool", "global_avg_pool pool2 (pre)", "output pool, pool2"],
+        "reads": head + ["global_avg_pool pool", "global_max_pool pool2 (pre)", "output pool, pool2"],
     }
 
 
-def peaks(peak_bin):
-    """{threads: GFLOP/s} from bench/peak.c's 'threads:gflops' lines."""
-    return {int(t): float(g) for t, g in re.findall(r"^(\d+):([0-9.]+)", bench.run([peak_bin]), re.M)}
+def peaks(peak_bin, most):
+    """{threads: GFLOP/s} for 1..most threads, bench/peak.c's 'threads:gflops' lines."""
+    out = bench.run([peak_bin, most])
+    return {int(t): float(g) for t, g in re.findall(r"^(\d+):([0-9.]+)", out, re.M)}
 
 
 def main():
@@ -66,7 +68,7 @@ def main():
 
     times, peak_rounds = {}, []  # (layer, threads, kind) -> [ms per round]
     for r in range(args.rounds):
-        peak_rounds.append(peaks(args.peak_bin))
+        peak_rounds.append(peaks(args.peak_bin, max(threads)))
         for (name, kind), so in builds.items():
             for t in threads:
                 times.setdefault((name, t, kind), []).append(bench.cnnc_bench(cnnc_run, so, args.runs, t)[0])

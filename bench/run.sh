@@ -10,7 +10,8 @@
 # one (bench/layers.py), sections of docs/perf.md.
 #   bash bench/run.sh [--sequence] [--rounds R] [--runs N] [--only a,b] [--engines e,f] [--reuse] [--bin DIR]
 # --sequence: the sequence models only; --only/--engines: the CNN run only
-# (no sequence or fusion run). Needs the build (scripts/build.sh) and the venv
+# (no sequence, fusion or layers run). --rounds and --runs reach bench.py
+# only (fusion.py and layers.py keep their defaults). Needs the build (scripts/build.sh) and the venv
 # packages of scripts/setup.sh.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -256,9 +256,8 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
               weightBytes <= o.l2KiB * 1024;
 
   // Parallel tasks as codegen makes them: rows of register tiles x channel
-  // tiles (a GEMM-shaped conv's tiles still run along real output rows).
-  int64_t rowTiles = t.gemm ? p.oh : ceilDiv(eh, t.tileY);
-  int64_t tiles = p.n * rowTiles * ceilDiv(blocks, t.tileOc) * (transposed ? t.phases : 1);
+  // tiles.
+  int64_t tiles = p.n * ceilDiv(eh, t.tileY) * ceilDiv(blocks, t.tileOc) * (transposed ? t.phases : 1);
   int64_t macs = transposed
                      ? p.n * p.c * p.h * p.w * perGroup * p.kh * p.kw
                      : p.n * p.f * p.oh * p.ow * (p.c / p.groups) * p.kh * p.kw;

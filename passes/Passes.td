@@ -165,10 +165,10 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
       tile_oc     channel blocks per register tile (1, 2 or 4; channels in
                   "nchw", see below).
       tile_x      output columns per register tile (never more than the
-                  output width; for a GEMM-shaped conv, flattened output
-                  pixels, never more than OH*OW). Tiles need not divide the
-                  extents: codegen handles the tails.
-      tile_y      output rows per register tile (1 for a GEMM-shaped conv).
+                  output width; a GEMM-shaped conv's tiles too run along
+                  output rows). Tiles need not divide the extents: codegen
+                  handles the tails.
+      tile_y      output rows per register tile.
       ic_block    input channels (per group) reduced per cache tile: all of
                   them when the oc tile's weights plus the input rows one
                   row of register tiles reads fit in half the L2
@@ -204,8 +204,8 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
                   and dilation 1; else the strides' product).
       dilation_phases  dilations[0] * dilations[1] (1 when undilated).
       depthwise   bool: groups = input channels > 1.
-      gemm        bool: a 1x1, stride 1, unpadded, ungrouped conv2d, tiled
-                  as a GEMM over flattened output pixels.
+      gemm        bool: a 1x1, stride 1, unpadded, ungrouped conv2d (a
+                  GEMM over the output pixels; no kx_inner).
       algorithm   string: "winograd" for a conv2d that is 3x3, stride 1
                   (any dilation), groups 1, with constant weights and >=
                   vector-width input and output channels (unless

@@ -71,6 +71,27 @@ func.func @pointwise_14x14(%x: tensor<1x96x14x14xf32>, %w: tensor<576x96x1x1xf32
 
 // -----
 
+// 1x1 at 4x4: 4 columns x 2 rows x 2 blocks per tile.
+// CHECK-LABEL: func.func @pointwise_4x4(
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = false, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 4 : i64, tile_y = 2 : i64, unroll_kx = false, vector = 16 : i64}
+func.func @pointwise_4x4(%x: tensor<1x64x4x4xf32>, %w: tensor<64x64x1x1xf32>) -> tensor<1x64x4x4xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x4x4xf32>, tensor<64x64x1x1xf32>) -> tensor<1x64x4x4xf32>
+  return %0 : tensor<1x64x4x4xf32>
+}
+
+// -----
+
+// 1x1 at 2x2, 4096 -> 32: one register tile (2 x 2 pixels x 2 blocks) is
+// the whole output, one task: not parallel despite its 2^19 multiply-adds.
+// CHECK-LABEL: func.func @pointwise_one_task(
+// CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = true, ic_block = 4096 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = false, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 2 : i64, tile_y = 2 : i64, unroll_kx = false, vector = 16 : i64}
+func.func @pointwise_one_task(%x: tensor<1x4096x2x2xf32>, %w: tensor<32x4096x1x1xf32>) -> tensor<1x32x2x2xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x4096x2x2xf32>, tensor<32x4096x1x1xf32>) -> tensor<1x32x2x2xf32>
+  return %0 : tensor<1x32x2x2xf32>
+}
+
+// -----
+
 // 1x1 stride 2 (ResNet downsample): not a GEMM over contiguous pixels.
 // CHECK-LABEL: func.func @pointwise_s2(
 // CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 4 : i64, tile_oc = 2 : i64, tile_x = 7 : i64, tile_y = 1 : i64, unroll_kx = false, vector = 16 : i64}
