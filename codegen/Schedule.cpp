@@ -865,14 +865,17 @@ void vectorizeIfWide(Func f, Var v, int lanes) {
     f.vectorize(v, lanes);
 }
 
-/// Below this much work a loop of a recurrence or attention runs on one
-/// thread unless `cnn.tiling` says `parallel = true`: at batch 1 their
-/// parallel loops are a few microseconds each, and Halide's thread pool
-/// takes a mutex per task and a sleeping worker takes longer than that to
-/// wake on a loaded machine. Measured (2 shared cores): 2 threads gained
-/// nothing on a 4 MFLOP attention (35 us) or on LSTM steps of 0.13 MFLOP,
-/// and a 1-thread run lost 2-4 us to the parallel loops' bookkeeping.
-constexpr double kSequenceParallelFlops = 64e6; // ~0.4 ms of one core
+/// Below this much work a loop of a recurrence runs on one thread unless
+/// `cnn.tiling` says `parallel = true`: at batch 1 its loops are a few
+/// microseconds each, and the model's own pool (codegen/ModelGlue.c.in,
+/// workers spinning between loops) hands them out for well under that.
+/// Measured (2 shared cores, median of 3000 runs): 2 threads took an LSTM of
+/// 128 units and 32 steps (0.13 MFLOP a step) from 0.104 to 0.069 ms, 96
+/// units 0.079 -> 0.056, 32 units (only the projection parallel) 0.0104 ->
+/// 0.0093, a GRU of 128 units (0.1 MFLOP a step) 0.075 -> 0.053; 1 thread
+/// 0.5-1.5% slower. (With Halide's pool, a mutex per task, 2 threads had
+/// gained nothing on the LSTM's steps.)
+constexpr double kSequenceParallelFlops = 5e4; // ~0.5 us of one core
 /// Attention's query tiles are independent, a few microseconds each: on a
 /// quiet machine 2 threads took a 4.2 MFLOP attention (128 x 64) from
 /// 29.5 to 25-26 us (median of 3000 runs, 3 rounds; 1 thread unchanged).
