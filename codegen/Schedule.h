@@ -12,8 +12,9 @@
 //            least this long, tail guarded so any extent is valid.
 //   parallel parallelise the outermost output dimension longer than 1
 //            (default true). rnn/gru/lstm and attention: their per-step and
-//            per-query-tile loops run serially below 64 MFLOP of work per
-//            loop unless this says true (see scheduleRecurrence).
+//            per-query-tile loops run serially below 0.05 and 2 MFLOP of
+//            work per loop unless this says true (kSequenceParallelFlops,
+//            kAttentionParallelFlops).
 //   inline   compute the op inside its consumers instead of into its own
 //            buffer (ignored for ops with reductions and for outputs).
 //            Default: true for an elementwise op with one user that reads
