@@ -332,6 +332,11 @@ def table(res):
     return "\n".join(out)
 
 
+def measure_peak(peak_bin, most):
+    """{threads: GFLOP/s} for 1..most threads: bench/peak.c's 'threads:gflops' words."""
+    return {int(k): float(v) for k, v in (kv.split(":") for kv in run([peak_bin, most]).split())}
+
+
 def cnnc_harness_args(description, work, runs, section):
     """The options bench/fusion.py and bench/layers.py share: cnnc builds
     timed interleaved by `cnnc-run --bench`, a table into `section` of --doc."""
@@ -510,8 +515,7 @@ def main():
     load_rounds, peaks = [], []
     for rnd in range(args.rounds):
         if args.peak_bin:
-            peaks.append({int(k): float(v) for k, v in
-                          (kv.split(":") for kv in run([args.peak_bin, max(threads)]).split())})
+            peaks.append(measure_peak(args.peak_bin, max(threads)))
         order = engines[rnd % len(engines):] + engines[:rnd % len(engines)]
         for net, m in models.items():
             for t in threads:

@@ -22,7 +22,7 @@ the median over rounds and, against bench/peak.c's FMA peak measured every
 round, its share of the peak. It replaces the <!-- bench:begin layers -->
 section of --doc.
 """
-import datetime, os, re, statistics, sys
+import datetime, os, statistics, sys
 
 import bench  # bench/bench.py: the harness helpers, run, loadavg, cpu_model, write_perf_md
 
@@ -41,12 +41,6 @@ def graphs(c, hw, f, s):
         "without": head + ["global_avg_pool pool"],
         "reads": head + ["global_avg_pool pool", "global_max_pool pool2 (pre)", "output pool, pool2"],
     }
-
-
-def peaks(peak_bin, most):
-    """{threads: GFLOP/s} for 1..most threads, bench/peak.c's 'threads:gflops' lines."""
-    out = bench.run([peak_bin, most])
-    return {int(t): float(g) for t, g in re.findall(r"^(\d+):([0-9.]+)", out, re.M)}
 
 
 def main():
@@ -68,7 +62,7 @@ def main():
 
     times, peak_rounds = {}, []  # (layer, threads, kind) -> [ms per round]
     for r in range(args.rounds):
-        peak_rounds.append(peaks(args.peak_bin, max(threads)))
+        peak_rounds.append(bench.measure_peak(args.peak_bin, max(threads)))
         for (name, kind), so in builds.items():
             for t in threads:
                 times.setdefault((name, t, kind), []).append(bench.cnnc_bench(cnnc_run, so, args.runs, t)[0])
