@@ -136,7 +136,7 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
   bool phased = transposed && t.phases > 1;
   int64_t r = p.winogradTaps; // codegen's rule: groups 1, constant weights, ...
   bool winogradShape =
-      transposed ? (r == 2 || r == 3) && p.kh == sy * th && p.kw == sx * tw &&
+      transposed ? winogradTables(2, r) && p.kh == sy * th && p.kw == sx * tw &&
                        (!phased || winogradTiles(2) >= kWinogradPhaseTiles)
                  : r == 3;
   bool winograd = o.winograd && winogradShape && p.f >= vw && p.c >= vw;
