@@ -85,7 +85,7 @@ struct BlockedDepthwise {
   Halide::Func out;
   Halide::Func stored; // as in BlockedConv
   Halide::Var c, x, y, cb, n;
-  int blocks = 1;
+  int blocks = 1, outW = 1;
 };
 
 /// A conv by Winograd F(m x m, r x r) (codegen/Winograd.h, cnn.tiling's

@@ -71,8 +71,15 @@ ScheduleHints hintsFor(mlir::Operation *op) {
 
 namespace {
 
+/// Output vectors a generic reduction accumulates at once (unrolled inside
+/// its reduction loops): one vector's sum is a chain of dependent FMAs (4
+/// cycles each), so 4 chains keep the FMA unit busy. A 1280 -> 1000 dense
+/// layer (MobileNetV2's classifier) 0.095 -> 0.061 ms on 1 thread.
+constexpr int kReductionVectors = 4;
+
 /// Vector lanes over the innermost output dimension with the reduction loops
-/// inside them (each lane accumulates its own output), and threads over the
+/// inside them (each lane accumulates its own output; kReductionVectors
+/// vectors at once where there are that many), and threads over the
 /// outermost dimension that has more than one element.
 void scheduleStage(Halide::Stage stage, const LoweredFunc &lf,
                    const std::vector<RVar> &rvars, const ScheduleHints &hints,
@@ -93,6 +100,14 @@ void scheduleStage(Halide::Stage stage, const LoweredFunc &lf,
     // GuardWithIf: valid for every extent and for update definitions.
     stage.split(vars[0], outer, inner, lanes, TailStrategy::GuardWithIf);
     std::vector<VarOrRVar> order{inner};
+    if (!rvars.empty() && extents[0] >= kReductionVectors * lanes) {
+      Var unrolled(vars[0].name() + "_vu");
+      Var vectors(vars[0].name() + "_vv");
+      stage.split(outer, vectors, unrolled, kReductionVectors, TailStrategy::GuardWithIf)
+          .unroll(unrolled);
+      order.push_back(unrolled);
+      outer = vectors;
+    }
     order.insert(order.end(), rvars.begin(), rvars.end());
     order.push_back(outer);
     order.insert(order.end(), vars.begin() + 1, vars.end());
@@ -559,6 +574,28 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
     bc.weights.compute_root().vectorize(bc.co);
 }
 
+/// Output columns a blocked depthwise conv computes per step of its loop,
+/// unrolled: LLVM then loads each input vector once for every column whose
+/// taps read it (a 3x3 stride-1 conv: 30 loads for 8 columns, not 72), and
+/// the columns' chains of dependent FMAs overlap. 8 accumulators and the 9
+/// taps of a 3x3 filter stay in registers. MobileNetV2 1.5-2% faster.
+constexpr int kDepthwiseColumns = 8;
+
+/// Splits a depthwise conv's columns `x` (of `width`) in groups of
+/// kDepthwiseColumns or fewer, unrolled: a divisor of the width from 4 up
+/// when there is one (112, 56: 8; 28, 14, 7: 7), else groups of 8 whose last
+/// one overlaps the one before (recomputed, not wrong).
+void unrollColumns(Func f, Var x, int width) {
+  int group = std::min(width, kDepthwiseColumns);
+  for (int k = group; k >= 4; --k)
+    if (width % k == 0) {
+      group = k;
+      break;
+    }
+  Var xo(x.name() + "_o"), xi(x.name() + "_i");
+  f.split(x, xo, xi, group, TailStrategy::ShiftInwards).unroll(xi);
+}
+
 /// BlockedDepthwise: 16 channels per vector; tasks of taskRows rows x
 /// taskBlocks channel blocks over threads (a producer marked "consumer" is
 /// computed per task, just before it, while in cache). The tasks run in
@@ -575,12 +612,13 @@ void scheduleBlockedDepthwise(BlockedDepthwise &dw, const Bands *band) {
     scheduleTasks(out, dw.c, dw.x, dw.y, dw.cb, dw.n, band->rows, dw.blocks, false,
                   Halide::LoopLevel(band->host, Var(kBand)));
     taskStack(out, int64_t(16) * dw.blocks * band->conv->outW * band->rows);
-    return;
+  } else {
+    mlir::Operation *producer = chainHead(dw.op->getOperand(0));
+    bool parallel = hintsFor(dw.op).parallel ||
+                    (fuseMark(producer) == "consumer" && hintsFor(producer).parallel);
+    scheduleTasks(out, dw.c, dw.x, dw.y, dw.cb, dw.n, taskRows(dw.op), dw.blocks, parallel);
   }
-  mlir::Operation *producer = chainHead(dw.op->getOperand(0));
-  bool parallel = hintsFor(dw.op).parallel ||
-                  (fuseMark(producer) == "consumer" && hintsFor(producer).parallel);
-  scheduleTasks(out, dw.c, dw.x, dw.y, dw.cb, dw.n, taskRows(dw.op), dw.blocks, parallel);
+  unrollColumns(out, dw.x, dw.outW);
 }
 
 /// Bytes of a weight chunk that stays in L1 (48 KiB on the Xeon) next to the

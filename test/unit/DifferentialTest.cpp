@@ -811,22 +811,28 @@ bool genResize(Rng &r, Batch &b) {
                "resize", {b.arg(x)}, attrs);
 }
 
-bool genDense(Rng &r, Batch &b) {
-  int64_t m = r.range(1, 8), k = r.range(1, 8), n = r.range(1, 8);
-  bool ta = r.coin(), tb = r.coin(), hasC = r.coin();
-  float alpha = r.pick({1.0f, 0.5f, -1.5f}), beta = r.pick({1.0f, 0.25f, 2.0f});
-  Shape a = ta ? Shape{k, m} : Shape{m, k}, bs = tb ? Shape{n, k} : Shape{k, n};
-  bool constB = r.coin(); // constant weights: stored transposed when trans_b
-  std::vector<Value> ops{b.arg(a), constB ? b.constant(bs) : b.arg(bs)};
-  Shape c = broadcastable(r, {m, n});
-  if (hasC)
-    ops.push_back(b.arg(c));
-  return b.add(fmt({{"a", str(a)}, {"b", str(bs) + (constB ? " const" : "")},
-                    {"c", hasC ? str(c) : "none"},
-                    {"alpha", std::to_string(alpha)}, {"beta", std::to_string(beta)}}),
-               "dense", ops,
-               {b.flag("trans_a", ta), b.flag("trans_b", tb), b.f32("alpha", alpha),
-                b.f32("beta", beta)});
+/// Dense layers of nMin..nMax outputs (64 and more: several output
+/// vectors accumulated at once, and their tails).
+Gen genDense(int64_t nMin, int64_t nMax) {
+  return [=](Rng &r, Batch &b) {
+    int64_t m = r.range(1, 8), k = r.range(1, 8), n = r.range(nMin, nMax);
+    bool ta = r.coin(), tb = r.coin(), hasC = r.coin();
+    float alpha = r.pick({1.0f, 0.5f, -1.5f}), beta = r.pick({1.0f, 0.25f, 2.0f});
+    Shape a = ta ? Shape{k, m} : Shape{m, k}, bs = tb ? Shape{n, k} : Shape{k, n};
+    bool constB = r.coin(); // constant weights: stored transposed when trans_b
+    std::vector<Value> ops{b.arg(a), constB ? b.constant(bs) : b.arg(bs)};
+    Shape c = broadcastable(r, {m, n});
+    if (hasC)
+      ops.push_back(b.arg(c));
+    return b.add(
+        fmt({{"a", str(a)},
+             {"b", str(bs) + (constB ? " const" : "")},
+             {"c", hasC ? str(c) : "none"},
+             {"alpha", std::to_string(alpha)},
+             {"beta", std::to_string(beta)}}),
+        "dense", ops,
+        {b.flag("trans_a", ta), b.flag("trans_b", tb), b.f32("alpha", alpha), b.f32("beta", beta)});
+  };
 }
 
 bool genMatMul(Rng &r, Batch &b) {
@@ -937,7 +943,8 @@ std::vector<OpCase> opCases() {
       {"transpose", 12, genTranspose},
       {"pad", 18, genPad},
       {"resize", 60, genResize},
-      {"dense", 18, genDense},
+      {"dense", 18, genDense(1, 8)},
+      {"dense_wide", 8, genDense(64, 150)},
       {"matmul", 18, genMatMul},
       {"softmax", 12, genSoftmax("softmax")},
       {"log_softmax", 12, genSoftmax("log_softmax")},
