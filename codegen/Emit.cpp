@@ -94,6 +94,10 @@ std::string glueSource(const LoweredModel &m, const ModelInfo &info, bool profil
   std::string params = "void *user_context", args = "&ctx";
   size_t n = m.inputs.size() + m.outputs.size();
   for (size_t i = 0; i < n; ++i) {
+    if (i == m.inputs.size()) { // pipelineArgs: the threads after the inputs
+      params += ", int32_t threads";
+      args += ", cnnc_par_threads()";
+    }
     params += ", halide_buffer_t *b" + std::to_string(i);
     args += ", &bufs[" + std::to_string(i) + "]";
   }
@@ -227,13 +231,19 @@ llvm::Expected<Halide::Target> parseTarget(const std::string &s, bool profile) {
   }
 }
 
+/// The pipeline's arguments: the inputs, then the threads it runs on.
+std::vector<Halide::Argument> pipelineArgs(const LoweredModel &m) {
+  std::vector<Halide::Argument> args(m.inputs.begin(), m.inputs.end());
+  args.push_back(m.threads);
+  return args;
+}
+
 /// Pipeline object and glue object of `m` in `tmp`.
 llvm::Error buildObjects(LoweredModel &m, const ModelInfo &info,
                          const Halide::Target &target, const Toolchain &tc,
                          const TempDir &tmp, bool shared) {
   try {
-    std::vector<Halide::Argument> args(m.inputs.begin(), m.inputs.end());
-    Halide::Pipeline(m.outputs).compile_to_object(tmp.file("pipeline.o"), args,
+    Halide::Pipeline(m.outputs).compile_to_object(tmp.file("pipeline.o"), pipelineArgs(m),
                                                   pipelineName(m), target);
   } catch (const Halide::Error &e) {
     return halideError(e);
@@ -283,8 +293,7 @@ llvm::Error emitIn(LoweredModel &m, const ModelInfo &info, const EmitOptions &op
     return commit({{tmp.file("model.h"), out}});
   case EmitKind::CppSource: {
     try {
-      std::vector<Halide::Argument> args(m.inputs.begin(), m.inputs.end());
-      Halide::Pipeline(m.outputs).compile_to_c(tmp.file("pipeline.cpp"), args,
+      Halide::Pipeline(m.outputs).compile_to_c(tmp.file("pipeline.cpp"), pipelineArgs(m),
                                                pipelineName(m), target);
       Halide::compile_standalone_runtime(tmp.file("runtime.o"), target);
     } catch (const Halide::Error &e) {

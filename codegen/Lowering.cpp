@@ -910,7 +910,7 @@ bool Lowerer::lowerConvDepthwiseBlocked(cnn::Conv2DOp op) {
   BlockedDepthwise dw;
   dw.op = op;
   dw.blocks = C / 16;
-  dw.outW = int(outShape[3]);
+  dw.outW = int(outShape[3]), dw.outH = int(outShape[2]);
   std::string base = funcName(op);
   Var c("c"), x("x"), y("y"), cb("cb"), n("n");
   dw.c = c, dw.x = x, dw.y = y, dw.cb = cb, dw.n = n;

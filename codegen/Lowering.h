@@ -85,7 +85,7 @@ struct BlockedDepthwise {
   Halide::Func out;
   Halide::Func stored; // as in BlockedConv
   Halide::Var c, x, y, cb, n;
-  int blocks = 1, outW = 1;
+  int blocks = 1, outW = 1, outH = 1;
 };
 
 /// A conv by Winograd F(m x m, r x r) (codegen/Winograd.h, cnn.tiling's
@@ -263,6 +263,10 @@ struct LoweredModel {
   std::string name; // C identifier derived from the module name
   std::vector<TensorInfo> inputInfo, outputInfo;
   std::vector<Halide::ImageParam> inputs;
+  /// The threads the caller runs the pipeline on (its argument after the
+  /// inputs): schedules split work by rows only where there are threads to
+  /// share it (Schedule.cpp, kOneTaskRows).
+  Halide::Param<int> threads{"cnnc_threads", 1};
   std::vector<Halide::Func> outputs;
   std::vector<LoweredFunc> funcs; // every Func to schedule, producers first
   std::vector<BlockedConv> convs; // blocked convs (their view is in funcs)
