@@ -90,17 +90,32 @@ std::string layerTable(const ModelInfo &info) {
   return arrays + "static const cnnc_layer_info cnnc_glue_layers[] = {\n" + layers + "};\n";
 }
 
+/// The pipeline's arguments: the inputs, then the threads it runs on.
+std::vector<Halide::Argument> pipelineArgs(const LoweredModel &m) {
+  std::vector<Halide::Argument> args(m.inputs.begin(), m.inputs.end());
+  args.push_back(m.threads);
+  return args;
+}
+
 std::string glueSource(const LoweredModel &m, const ModelInfo &info, bool profile) {
+  // The C signature Halide gives the pipeline: pipelineArgs' buffers and
+  // scalars (the only scalar: the threads), then the outputs' buffers.
   std::string params = "void *user_context", args = "&ctx";
-  size_t n = m.inputs.size() + m.outputs.size();
-  for (size_t i = 0; i < n; ++i) {
-    if (i == m.inputs.size()) { // pipelineArgs: the threads after the inputs
-      params += ", int32_t threads";
+  size_t buffer = 0;
+  auto addBuffer = [&] {
+    params += ", halide_buffer_t *b" + std::to_string(buffer);
+    args += ", &bufs[" + std::to_string(buffer++) + "]";
+  };
+  for (const Halide::Argument &a : pipelineArgs(m)) {
+    if (a.is_buffer()) {
+      addBuffer();
+    } else {
+      params += ", int32_t " + a.name;
       args += ", cnnc_par_threads()";
     }
-    params += ", halide_buffer_t *b" + std::to_string(i);
-    args += ", &bufs[" + std::to_string(i) + "]";
   }
+  for (size_t i = 0; i < m.outputs.size(); ++i)
+    addBuffer();
   std::string s = kGlueTemplate;
   for (auto [key, value] : std::initializer_list<std::pair<const char *, std::string>>{
            {"{{ABI_HEADER}}", kAbiHeader},
@@ -229,13 +244,6 @@ llvm::Expected<Halide::Target> parseTarget(const std::string &s, bool profile) {
   } catch (const Halide::Error &e) {
     return halideError(e);
   }
-}
-
-/// The pipeline's arguments: the inputs, then the threads it runs on.
-std::vector<Halide::Argument> pipelineArgs(const LoweredModel &m) {
-  std::vector<Halide::Argument> args(m.inputs.begin(), m.inputs.end());
-  args.push_back(m.threads);
-  return args;
 }
 
 /// Pipeline object and glue object of `m` in `tmp`.

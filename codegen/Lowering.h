@@ -303,7 +303,9 @@ llvm::Expected<LoweredModel> buildPipeline(mlir::ModuleOp module,
 llvm::Expected<std::vector<float>> constantData(mlir::ElementsAttr value);
 
 /// Realizes the pipeline with Halide's JIT: `inputs`/`outputs` are dense
-/// row-major buffers of the shapes in inputInfo/outputInfo.
+/// row-major buffers of the shapes in inputInfo/outputInfo. The schedules
+/// are those for model.threads (1 unless set), whatever threads Halide's
+/// JIT pool runs.
 llvm::Error runJit(LoweredModel &model,
                    const std::vector<const float *> &inputs,
                    const std::vector<float *> &outputs);

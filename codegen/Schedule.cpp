@@ -72,10 +72,12 @@ ScheduleHints hintsFor(mlir::Operation *op) {
 
 namespace {
 
-/// Output vectors a generic reduction accumulates at once (unrolled inside
-/// its reduction loops): one vector's sum is a chain of dependent FMAs (4
-/// cycles each), so 4 chains keep the FMA unit busy. A 1280 -> 1000 dense
-/// layer (MobileNetV2's classifier) 0.095 -> 0.061 ms on 1 thread.
+/// Output vectors a generic reduction (dense, matmul, the nchw and gather
+/// conv forms, generic pools) accumulates at once, unrolled inside its
+/// reduction loops: one vector's sum is a chain of dependent FMAs (4 cycles
+/// each), so 4 chains keep the FMA unit busy. Measured on dense layers: a
+/// 1280 -> 1000 one (MobileNetV2's classifier) 0.095 -> 0.061 ms on 1
+/// thread, examples/transformer_block.graph 0.21 -> 0.088 ms.
 constexpr int kReductionVectors = 4;
 
 /// Vector lanes over the innermost output dimension with the reduction loops
@@ -101,7 +103,13 @@ void scheduleStage(Halide::Stage stage, const LoweredFunc &lf,
     // GuardWithIf: valid for every extent and for update definitions.
     stage.split(vars[0], outer, inner, lanes, TailStrategy::GuardWithIf);
     std::vector<VarOrRVar> order{inner};
-    if (!rvars.empty() && extents[0] >= kReductionVectors * lanes) {
+    // Not where threads would then share fewer than 2 groups of vectors.
+    bool onlyVectorsParallel =
+        hints.parallel && std::all_of(extents.begin() + 1, extents.end(),
+                                      [](int64_t e) { return e <= 1; });
+    int64_t groups = (extents[0] + kReductionVectors * lanes - 1) / (kReductionVectors * lanes);
+    if (!rvars.empty() && extents[0] >= kReductionVectors * lanes &&
+        (!onlyVectorsParallel || groups >= 2)) {
       Var unrolled(vars[0].name() + "_vu");
       Var vectors(vars[0].name() + "_vv");
       stage.split(outer, vectors, unrolled, kReductionVectors, TailStrategy::GuardWithIf)
@@ -123,7 +131,7 @@ void scheduleStage(Halide::Stage stage, const LoweredFunc &lf,
       stage.parallel(vars[k]);
       return;
     }
-  if (split && extents[0] > lanes)
+  if (split && extents[0] > lanes) // over `outer`'s vectors or groups of them
     stage.parallel(outer);
 }
 
@@ -177,7 +185,8 @@ int blocksPerTile(const ScheduleHints &hints, int outBlocks) {
 /// blocks), where a conv marked cnn.fuse = "consumer" computes its part.
 const char *const kTask = "t";
 /// Output rows per task of a depthwise conv or a pool hosting its producer:
-/// the input rows they read stay in L1/L2 (16 rows measured slower).
+/// the input rows they read stay in L1/L2 (16 rows measured slower). On one
+/// thread small maps are one task instead (kOneTaskRows).
 constexpr int kTaskRows = 8;
 /// Channel blocks per such task: a conv computed at the task then has a
 /// register tile of 2 blocks x 8 pixels, each input broadcast feeding 2
@@ -348,7 +357,7 @@ int bandRows(const std::vector<const WinogradConv *> &hosted) {
 struct Bands {
   const BlockedConv *conv = nullptr;
   int rows = 0; // 0: no bands; the most rows a band has
-  Expr runRows; // rows per band at run time (runRows)
+  Expr rowsAtRun; // rows per band at run time (rowsAtRun)
   /// The Func whose loop kBand runs over the bands: the network output when
   /// it is an NCHW epilogue of the conv (that output then runs in bands and
   /// the conv per band: its blocked result is never stored whole), else the
@@ -375,20 +384,24 @@ const BlockedDepthwise *pairedDepthwise(const LoweredModel &model, const Blocked
 /// The most rows per band of a pointwise conv hosting its depthwise pair.
 /// Each band edge recomputes the rows of the expansion the depthwise conv
 /// reads (2 at 3x3): 56 rows in 4 bands of 14 instead of 8 of 7 made
-/// MobileNetV2 2% faster on 1 thread and the same on 2 (a band's depthwise
-/// output, 451 KiB at 56 x 144 channels, still fits the L2).
+/// MobileNetV2 1-5% faster on 1 thread (8 of 8 interleaved rounds) and the
+/// same on 2 (a band's depthwise output, 441 KiB at 56 x 144 channels, still
+/// fits the L2).
 constexpr int kPairRows = 14;
 
 /// Rows per band of a pointwise conv of `rows` output rows hosting its
-/// depthwise pair: a divisor from kPairRows down to half of it with an even
-/// band count first (2 threads end together), else the fewest bands of at
-/// most kPairRows (the last band shifts inwards over at most bands - 1
-/// rows); 0 (no bands) when there would be one band.
+/// depthwise pair: 0 (no bands) for at most kTaskRows rows; else a divisor
+/// from kPairRows down to half of it that leaves 2 bands or more, an even
+/// band count first (2 threads end together), else the fewest bands (at
+/// least 2) of at most kPairRows rows (the last band shifts inwards over at
+/// most bands - 1 rows).
 int pairRows(int rows) {
-  if (int r = evenDivisorRows(rows, 1, kPairRows, kPairRows / 2))
-    return rows / r >= 2 ? r : 0;
-  int bands = (rows + kPairRows - 1) / kPairRows;
-  return bands >= 2 ? (rows + bands - 1) / bands : 0;
+  if (rows <= kTaskRows)
+    return 0;
+  if (int r = evenDivisorRows(rows, 1, std::min(kPairRows, rows / 2), kPairRows / 2))
+    return r;
+  int bands = std::max(2, (rows + kPairRows - 1) / kPairRows);
+  return (rows + bands - 1) / bands;
 }
 
 /// On one thread, a depthwise conv (and so the conv hosting it as its pair)
@@ -398,9 +411,12 @@ int pairRows(int rows) {
 /// thread; 2 threads keep the row tasks (one task per map was 1-3% slower).
 constexpr int kOneTaskRows = 28;
 
-/// `rows` per task or band at run time: the map's `mapRows` on one thread
-/// when they are at most kOneTaskRows.
-Expr runRows(const LoweredModel &model, int rows, int mapRows) {
+/// `rows` (at most the map's `mapRows`) per task or band at run time: the
+/// whole map on one thread when it has at most kOneTaskRows. Buffers per
+/// task or band are sized for `rows` when choosing the stack (taskStack);
+/// on one thread Halide's pseudostack holds the larger ones all the same.
+Expr rowsAtRun(const LoweredModel &model, int rows, int mapRows) {
+  rows = std::min(rows, mapRows);
   if (mapRows > kOneTaskRows || rows == mapRows)
     return rows;
   return Halide::select(model.threads <= 1, mapRows, rows);
@@ -419,7 +435,7 @@ Bands bandsOf(const LoweredModel &model, const BlockedConv &bc) {
     bands.rows = std::min(bandRows(bands.hosted), bc.outH);
   if (bands.rows == 0)
     return bands;
-  bands.runRows = bands.pair ? runRows(model, bands.rows, bc.outH) : Expr(bands.rows);
+  bands.rowsAtRun = bands.pair ? rowsAtRun(model, bands.rows, bc.outH) : Expr(bands.rows);
   // The output runs the bands only when nothing but the return reads it.
   bands.host = bc.stored;
   auto returned = [](mlir::Operation *u) { return u->hasTrait<mlir::OpTrait::IsTerminator>(); };
@@ -555,7 +571,7 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
     out.compute_at(at.value_or(Halide::LoopLevel::root()));
   out.split(bc.x, xo, xi, tx, TailStrategy::ShiftInwards);
   if (ownBands)
-    out.split(bc.y, b, yb, bands.runRows, TailStrategy::ShiftInwards)
+    out.split(bc.y, b, yb, bands.rowsAtRun, TailStrategy::ShiftInwards)
         .split(yb, yo, yi, ty, TailStrategy::ShiftInwards)
         .split(bc.ob, obo, obi, tob, TailStrategy::ShiftInwards)
         .reorder(bc.co, xi, yi, obi, xo, obo, yo, b, bc.n);
@@ -608,9 +624,10 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
 constexpr int kDepthwiseColumns = 8;
 
 /// Splits a depthwise conv's columns `x` (of `width`) in groups of
-/// kDepthwiseColumns or fewer, unrolled: a divisor of the width from 4 up
-/// when there is one (112, 56: 8; 28, 14, 7: 7), else groups of 8 whose last
-/// one overlaps the one before (recomputed, not wrong).
+/// kDepthwiseColumns or fewer, unrolled: the largest divisor of the width
+/// in [4, 8] when there is one (112, 56: 8; 28, 14, 7: 7), else groups of 8
+/// whose last one overlaps the one before (recomputed, not wrong). Filters
+/// of more taps than registers (5x5, 7x7) are read from L1 by the FMAs.
 void unrollColumns(Func f, Var x, int width) {
   int group = std::min(width, kDepthwiseColumns);
   for (int k = group; k >= 4; --k)
@@ -622,8 +639,9 @@ void unrollColumns(Func f, Var x, int width) {
   f.split(x, xo, xi, group, TailStrategy::ShiftInwards).unroll(xi);
 }
 
-/// BlockedDepthwise: 16 channels per vector; tasks of taskRows rows x
-/// taskBlocks channel blocks over threads (a producer marked "consumer" is
+/// BlockedDepthwise: 16 channels per vector; tasks of taskRows rows (the
+/// whole map on one thread up to kOneTaskRows) x taskBlocks channel blocks
+/// over threads (a producer marked "consumer" is
 /// computed per task, just before it, while in cache). The tasks run in
 /// parallel when the depthwise conv or that producer asks for threads
 /// (MobileNetV2's 576-channel depthwise conv at 7x7 is too small for them,
@@ -636,14 +654,14 @@ void scheduleBlockedDepthwise(const LoweredModel &model, BlockedDepthwise &dw,
     // Per band of the pointwise conv it pairs with, on that band's thread:
     // tasks of the band's rows x taskBlocks blocks (the loop its producer
     // is computed in), its output never stored whole.
-    scheduleTasks(out, dw.c, dw.x, dw.y, dw.cb, dw.n, band->runRows, dw.blocks, false,
+    scheduleTasks(out, dw.c, dw.x, dw.y, dw.cb, dw.n, band->rowsAtRun, dw.blocks, false,
                   Halide::LoopLevel(band->host, Var(kBand)));
-    taskStack(out, int64_t(16) * dw.blocks * band->conv->outW * band->rows);
+    taskStack(out, int64_t(16) * dw.blocks * dw.outW * band->rows);
   } else {
     mlir::Operation *producer = chainHead(dw.op->getOperand(0));
     bool parallel = hintsFor(dw.op).parallel ||
                     (fuseMark(producer) == "consumer" && hintsFor(producer).parallel);
-    scheduleTasks(out, dw.c, dw.x, dw.y, dw.cb, dw.n, runRows(model, taskRows(dw.op), dw.outH),
+    scheduleTasks(out, dw.c, dw.x, dw.y, dw.cb, dw.n, rowsAtRun(model, taskRows(dw.op), dw.outH),
                   dw.blocks, parallel);
   }
   unrollColumns(out, dw.x, dw.outW);
@@ -1137,7 +1155,7 @@ void applySchedule(LoweredModel &model) {
     }
     if (const Bands *bands = findBands(
             allBands, [&](const Bands &b) { return b.host.name() == lf.func.name(); })) {
-      scheduleOutputBands(lf, bands->runRows, hintsFor(bands->conv->op));
+      scheduleOutputBands(lf, bands->rowsAtRun, hintsFor(bands->conv->op));
       continue;
     }
     lf.func.compute_root();

@@ -103,8 +103,9 @@ def CnnFuse : Pass<"cnn-fuse", "::mlir::ModuleOp"> {
     the dilated context module; a branch another op reads is not marked).
     Codegen computes tiles of C (with its epilogue) at the consumer's loop
     level (Halide compute_at), so C's output is never materialised in full:
-    codegen computes a blocked C per task (8 output rows x one channel
-    block) of a blocked depthwise conv or max pool that reads it (avg pools
+    codegen computes a blocked C per task (6-8 output rows, or on one
+    thread the whole map up to 28 rows, x 1-3 channel blocks) of a blocked
+    depthwise conv or max pool that reads it (avg pools
     read C's stored output), and a Winograd C per row band of P (8 rows, or
     2 x C's dilation when more; all channels). The consumer is the unique op
     reached by following the single uses from C.
@@ -117,10 +118,11 @@ def CnnFuse : Pass<"cnn-fuse", "::mlir::ModuleOp"> {
     L2 (`l2-kib`). Codegen computes D (its epilogue and the expansion it
     hosts included) per band of rows of P, all of D's channels, on the
     band's thread, and P reads the band in place (no packed copy): bands
-    of 6-8 rows, a divisor of P's rows with an even band count first (2
-    threads end together), else the fewest bands of at most 8 rows. A map
-    too small for two bands (7x7), or a D whose chain another op also
-    reads, computes D whole first.
+    of 7-14 rows, a divisor of P's rows with an even band count first (2
+    threads end together), else the fewest bands of at most 14 rows; on
+    one thread a map of up to 28 rows is one band. A map of at most 8 rows
+    (7x7), or a D whose chain another op also reads, computes D whole
+    first.
 
     A conv marked "consumer" or "pair" still hosts its own epilogue chain.
     Existing `cnn.fuse` attributes are recomputed (the pass is idempotent).

@@ -78,8 +78,9 @@ protected:
     return m;
   }
 
-  /// Lowers a one-result module and runs it with the JIT.
-  Buf jit(const std::string &text, const std::vector<Buf> &inputs) {
+  /// Lowers a one-result module and runs it with the JIT, its schedules
+  /// chosen for `threads` (LoweredModel::threads).
+  Buf jit(const std::string &text, const std::vector<Buf> &inputs, int threads = 1) {
     auto m = parse(text);
     if (!m)
       return {};
@@ -87,6 +88,7 @@ protected:
     EXPECT_TRUE(bool(model)) << llvm::toString(model.takeError());
     if (!model)
       return {};
+    model->threads.set(threads);
     Buf out(numel(model->outputInfo[0].shape));
     std::vector<const float *> ins;
     for (const Buf &b : inputs)
@@ -616,9 +618,10 @@ TEST_F(Codegen, WinogradTransposedPhases) {
 }
 
 // An inverted residual's expansion (1x1 conv + relu, marked "consumer") is
-// computed per task of the depthwise conv that reads it: per 8 rows of the
-// strided depthwise output and one channel block, with the input rows the
-// task's 3x3 window overlaps recomputed; the result must not change.
+// computed per task of the depthwise conv that reads it: on 2 threads per 8
+// rows of the strided depthwise output and one channel block, with the input
+// rows the task's 3x3 window overlaps recomputed (on 1 thread the 10-row map
+// is one task); the result must not change.
 TEST_F(Codegen, ExpansionComputedPerDepthwiseTask) {
   ConvCase e{{1, 16, 19, 21}, {32, 16, 1, 1}, {1, 32, 19, 21}, 1, 1, 0, 0, 0, 0, 1, 1, 1};
   ConvCase d{{1, 32, 19, 21}, {32, 1, 3, 3}, {1, 32, 10, 11}, 2, 2, 1, 1, 1, 1, 1, 1, 32};
@@ -627,11 +630,12 @@ TEST_F(Codegen, ExpansionComputedPerDepthwiseTask) {
       bd = random(b, 64);
   std::string body = e.op("%c", "%a0, %a1, %a2", kConsumer) + reluEpilogue("%h", "%c", e.ys) +
                      d.op("%r", "%h, %a3, %a4");
-  Buf y = jit(moduleText({e.xs, e.ws, b, d.ws, b}, d.ys, body), {x, we, be, wd, bd});
   Buf h = e.reference(x, we, be);
   for (float &v : h)
     v = std::max(v, 0.0f);
-  expectNear(y, d.reference(h, wd, bd), 1e-4f);
+  for (int threads : {1, 2})
+    expectNear(jit(moduleText({e.xs, e.ws, b, d.ws, b}, d.ys, body), {x, we, be, wd, bd}, threads),
+               d.reference(h, wd, bd), 1e-4f);
 }
 
 // A conv marked "consumer" before a max pool (ResNet's stem) is computed per
