@@ -408,7 +408,7 @@ int pairRows(int rows) {
 /// over a map of at most this many rows runs it as one task: tasks of fewer
 /// rows recompute their producer's edge rows (2 of every 7 at 14x14) and
 /// only pay where threads share the tasks. MobileNetV2 3% faster on 1
-/// thread; 2 threads keep the row tasks (one task per map was 1-3% slower).
+/// thread; 2 threads keep the row tasks (one task per map was 1-4% slower).
 constexpr int kOneTaskRows = 28;
 
 /// `rows` (at most the map's `mapRows`) per task or band at run time: the
@@ -620,7 +620,7 @@ void scheduleBlockedConv(BlockedConv &bc, const std::optional<Halide::LoopLevel>
 /// unrolled: LLVM then loads each input vector once for every column whose
 /// taps read it (a 3x3 stride-1 conv: 30 loads for 8 columns, not 72), and
 /// the columns' chains of dependent FMAs overlap. 8 accumulators and the 9
-/// taps of a 3x3 filter stay in registers. MobileNetV2 1.5-2% faster.
+/// taps of a 3x3 filter stay in registers. MobileNetV2 about 1-1.5% faster.
 constexpr int kDepthwiseColumns = 8;
 
 /// Splits a depthwise conv's columns `x` (of `width`) in groups of
@@ -641,8 +641,8 @@ void unrollColumns(Func f, Var x, int width) {
 
 /// BlockedDepthwise: 16 channels per vector; tasks of taskRows rows (the
 /// whole map on one thread up to kOneTaskRows) x taskBlocks channel blocks
-/// over threads (a producer marked "consumer" is
-/// computed per task, just before it, while in cache). The tasks run in
+/// over threads (a producer marked "consumer" is computed per task, just
+/// before it, while in cache), 8 columns per step. The tasks run in
 /// parallel when the depthwise conv or that producer asks for threads
 /// (MobileNetV2's 576-channel depthwise conv at 7x7 is too small for them,
 /// but the 1x1 conv it hosts has 40x its multiply-adds).
@@ -1183,7 +1183,8 @@ void applySchedule(LoweredModel &model) {
                            return llvm::is_contained(b.hosted, &wc);
                          }));
   for (BlockedDepthwise &dw : model.depthwiseConvs)
-    scheduleBlockedDepthwise(model, dw, findBands(allBands, [&](const Bands &b) { return b.pair == &dw; }));
+    scheduleBlockedDepthwise(
+        model, dw, findBands(allBands, [&](const Bands &b) { return b.pair == &dw; }));
   for (LoweredRecurrence &lr : model.recurrences)
     scheduleRecurrence(lr, model.forCppBackend);
   for (LoweredAttention &la : model.attentions)
