@@ -633,9 +633,10 @@ TEST_F(Codegen, ExpansionComputedPerDepthwiseTask) {
   Buf h = e.reference(x, we, be);
   for (float &v : h)
     v = std::max(v, 0.0f);
+  Buf want = d.reference(h, wd, bd);
   for (int threads : {1, 2})
     expectNear(jit(moduleText({e.xs, e.ws, b, d.ws, b}, d.ys, body), {x, we, be, wd, bd}, threads),
-               d.reference(h, wd, bd), 1e-4f);
+               want, 1e-4f);
 }
 
 // A conv marked "consumer" before a max pool (ResNet's stem) is computed per

@@ -380,8 +380,9 @@ bool genBlockedChain(Rng &r, Batch &b) {
 /// MobileNetV2's inverted residual block marked as --cnn-fuse marks it: a
 /// 1x1 expansion ("consumer": computed per task of the depthwise conv), a
 /// 3x3 depthwise conv ("pair": computed per band of rows of the projection
-/// when the map has two bands or more; on 1 thread one band up to 28 rows), each with a relu epilogue, the 1x1
-/// projection and, at stride 1 with equal channels, the residual add. Only
+/// when the map has two bands or more; on 1 thread one band up to 28 rows),
+/// each with a relu epilogue, the 1x1 projection and, at stride 1 with
+/// equal channels, the residual add. Only
 /// the block's output is returned, and on a coin flip also read by a
 /// blocked 1x1 conv (returned too), which reads the projection's blocked
 /// result: then the bands run in the projection itself, not in the
