@@ -257,7 +257,8 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
 
   // Parallel tasks as codegen makes them: rows of register tiles x channel
   // tiles.
-  int64_t tiles = p.n * ceilDiv(eh, t.tileY) * ceilDiv(blocks, t.tileOc) * (transposed ? t.phases : 1);
+  int64_t tiles =
+      p.n * ceilDiv(eh, t.tileY) * ceilDiv(blocks, t.tileOc) * (transposed ? t.phases : 1);
   int64_t macs = transposed
                      ? p.n * p.c * p.h * p.w * perGroup * p.kh * p.kw
                      : p.n * p.f * p.oh * p.ow * (p.c / p.groups) * p.kh * p.kw;
