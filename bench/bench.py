@@ -33,7 +33,9 @@ sequence benchmarks: lstm, gru, attention, with --only)
      run_with_iobinding, the worker's loop); N is --runs, raised for fast
      models to about --round-ms per measurement (cnnc's time probed once);
      the table reports the median over rounds and the spread (largest /
-     smallest per-round median). With --spin each measurement starts after
+     smallest per-round median), each engine's fastest run, and the
+     speedup paired by round (the best peer's and cnnc's medians of one
+     round, measured back to back; median over rounds). With --spin each measurement starts after
      --gap (1 s) idle: sub-0.1 ms models measured 1.3-1.6x slower right
      after another engine (cause not found: ORT's spinning pool uses about
      40 ms of CPU after its calls, PyTorch's none measurable).
@@ -244,6 +246,28 @@ def fastest_table(rows):
     return out
 
 
+def paired_table(rows):
+    """cnnc against the best peer round by round: each round measures every
+    engine of a network back to back, so the ratio within a round cancels
+    load that changes over seconds (which moves whole rounds); the median
+    of those ratios and their range over the rounds."""
+    out = []
+    for r in rows:
+        a = r["all"]
+        peers = [e for e in PEERS if e in a]
+        if "cnnc" not in a or not peers:
+            continue
+        ratios = [min(a[e][i] for e in peers) / c for i, c in enumerate(a["cnnc"])]
+        out.append(f"| {r['net']} | {r['threads']} | {np.median(ratios):.2f}x | "
+                   f"{min(ratios):.2f}x-{max(ratios):.2f}x |")
+    if not out:
+        return []
+    return ["", "Paired by round: in each round the best peer's median / cnnc's median, measured back to "
+                "back; the median of those ratios over the rounds and their range:", "",
+            "| network | threads | paired speedup vs best peer | range over rounds |",
+            "|---|---:|---:|---:|"] + out
+
+
 def table(res):
     """The markdown of the run: header, main table, spread table."""
     rows, peak = res["rows"], {int(k): v for k, v in res["peak"].items()}
@@ -316,6 +340,7 @@ def table(res):
             cells.append(f"{max(a) / min(a):.2f}" if a else "-")
         out.append("| " + " | ".join(cells) + " |")
     out += fastest_table(rows)
+    out += paired_table(rows)
     out.append("")
     out.append("Outputs against PyTorch (max |diff| / max |PyTorch|, checked before timing; limit 1e-4):")
     out.append("")
