@@ -16,10 +16,12 @@ pools the conv's output, `without` the conv's input, and reads - without
 (one more pool over the input; a max pool reads as much as an average
 pool) scales to the difference in their sizes.
 GFLOP/s count the direct algorithm's 2 x OH x OW x F x C x 9 FLOPs (the
-effective rate of a Winograd conv). Each build runs interleaved with the
-others (`cnnc-run --bench N --threads T`), --rounds rounds; the table shows
-the median over rounds and, against bench/peak.c's FMA peak measured every
-round, its share of the peak. It replaces the <!-- bench:begin layers -->
+effective rate of a Winograd conv). Each round runs a layer's three builds
+back to back at each thread count (`cnnc-run --bench N --threads T`) and
+takes the difference within the round (load that comes and goes over
+seconds moves all three alike); the table shows the median of those
+differences over --rounds rounds and, against bench/peak.c's FMA peak
+measured every round, its share of the peak. It replaces the <!-- bench:begin layers -->
 section of --doc.
 """
 import datetime, os, statistics, sys
@@ -43,6 +45,13 @@ def graphs(c, hw, f, s):
     }
 
 
+def conv_ms(with_, without, reads, out_over_in):
+    """The conv's time from one round's three builds: with - without, plus
+    the pool's reads of its input (reads - without, one more pool over it)
+    less those of the conv's output, which `with` pools instead."""
+    return with_ - without + (reads - without) * (1 - out_over_in)
+
+
 def main():
     ap = bench.cnnc_harness_args(__doc__.split("\n")[0], "layers", 200, "layers")
     ap.add_argument("--peak-bin", required=True, help="bench/peak.c built")
@@ -63,9 +72,13 @@ def main():
     times, peak_rounds = {}, []  # (layer, threads, kind) -> [ms per round]
     for r in range(args.rounds):
         peak_rounds.append(bench.measure_peak(args.peak_bin, max(threads)))
-        for (name, kind), so in builds.items():
+        # A layer's three builds back to back at each thread count: each
+        # round's difference pairs measurements taken within a second.
+        for name, *_ in LAYERS:
             for t in threads:
-                times.setdefault((name, t, kind), []).append(bench.cnnc_bench(cnnc_run, so, args.runs, t)[0])
+                for kind in ("with", "without", "reads"):
+                    times.setdefault((name, t, kind), []).append(
+                        bench.cnnc_bench(cnnc_run, builds[(name, kind)], args.runs, t)[0])
         print(f"round {r + 1}/{args.rounds} done (load {bench.loadavg():.1f})", flush=True)
     load.append(bench.loadavg())
     peak = {t: statistics.median(p[t] for p in peak_rounds) for t in threads}
@@ -76,16 +89,17 @@ def main():
         oh = (hw + 2 - 3) // s + 1
         flop = 2 * oh * oh * f * c * 9
         for t in threads:
-            m = {k: statistics.median(times[(name, t, k)]) for k in ("with", "without", "reads")}
-            pool_in = m["reads"] - m["without"]  # one more pool over the conv's input
-            ms = m["with"] - m["without"] + pool_in * (1 - (f * oh * oh) / (c * hw * hw))
+            ms = statistics.median(conv_ms(*(times[(name, t, k)][r] for k in ("with", "without", "reads")),
+                                           (f * oh * oh) / (c * hw * hw))
+                                   for r in range(args.rounds))
             gfs = flop / ms / 1e6
             rows.append(f"| {name} | {c} -> {f}, {hw}x{hw}, {s} | {t} | {ms:.3f} | {gfs:.1f} | "
                         f"{100 * gfs / peak[t]:.1f}% |")
     text = "\n".join([
         f"Measured {datetime.date.today()} on {bench.cpu_model()} by `bench/layers.py` (each conv "
-        f"timed by difference, see the script; median over {args.rounds} interleaved rounds of "
-        f"`cnnc-run --bench {args.runs}`; FMA peak (bench/peak.c, median of the rounds) "
+        f"timed by difference, see the script: per round, a layer's builds run back to back, "
+        f"`cnnc-run --bench {args.runs}` each; the median over {args.rounds} rounds of the round's "
+        f"difference; FMA peak (bench/peak.c, median of the rounds) "
         + ", ".join(f"{peak[t]:.0f} GFLOP/s on {t} thread{'s' if t > 1 else ''}" for t in threads)
         + f"; load average {load[0]:.1f} at the start, {load[1]:.1f} at the end).", "", *rows])
     print(text)
