@@ -10,7 +10,9 @@ residual block of bench/nets/fuse_*.graph, then whole examples), compiles
 checks that both give the same outputs on one random input, then times them
 interleaved (`cnnc-run --bench N --threads T`, median of N runs) over
 --rounds rounds and reports the median over rounds, the ratio unfused /
-fused (above 1: fusion pays) and each build's peak intermediate memory.
+fused of those medians (above 1: fusion pays) and the median of the
+per-round ratios (the two builds run back to back), and each build's peak
+intermediate memory.
 The table replaces the <!-- bench:begin fusion --> ... <!-- bench:end
 fusion --> section of --doc (bench.write_perf_md).
 """
@@ -73,13 +75,16 @@ def main():
         print(f"round {r + 1}/{args.rounds} done (load {bench.loadavg():.1f})", flush=True)
     load.append(bench.loadavg())
 
-    rows = ["| network | threads | fused ms | unfused ms | unfused / fused | "
-            "peak intermediate MiB, fused / unfused |", "|---|---:|---:|---:|---:|---:|"]
+    rows = ["| network | threads | fused ms | unfused ms | unfused / fused | paired by round | "
+            "peak intermediate MiB, fused / unfused |", "|---|---:|---:|---:|---:|---:|---:|"]
     for name in builds:
         for t in threads:
-            f = float(np.median(times[(name, t, "fused")]))
-            u = float(np.median(times[(name, t, "unfused")]))
-            rows.append(f"| {name} | {t} | {f:.3f} | {u:.3f} | {u / f:.2f}x | "
+            fused, unfused = times[(name, t, "fused")], times[(name, t, "unfused")]
+            f, u = float(np.median(fused)), float(np.median(unfused))
+            # The two builds run back to back in each round: their ratio
+            # there cancels load that moves whole rounds.
+            paired = float(np.median([b / a for a, b in zip(fused, unfused)]))
+            rows.append(f"| {name} | {t} | {f:.3f} | {u:.3f} | {u / f:.2f}x | {paired:.2f}x | "
                         f"{memory[(name, 'fused')]:.2f} / {memory[(name, 'unfused')]:.2f} |")
     text = "\n".join([
         f"Measured {datetime.date.today()} on {bench.cpu_model()} by `bench/fusion.py` "
