@@ -35,7 +35,7 @@ sequence benchmarks: lstm, gru, attention, with --only)
      the table reports the median over rounds and the spread (largest /
      smallest per-round median), each engine's fastest run, and the
      speedup paired by round (the best peer's and cnnc's medians of one
-     round, measured back to back; median over rounds). With --spin each measurement starts after
+     round, measured one after the other, seconds apart; median over rounds). With --spin each measurement starts after
      --gap (1 s) idle: sub-0.1 ms models measured 1.3-1.6x slower right
      after another engine (cause not found: ORT's spinning pool uses about
      40 ms of CPU after its calls, PyTorch's none measurable).
@@ -247,10 +247,11 @@ def fastest_table(rows):
 
 
 def paired_table(rows):
-    """cnnc against the best peer round by round: each round measures every
-    engine of a network back to back, so the ratio within a round cancels
-    load that changes over seconds (which moves whole rounds); the median
-    of those ratios and their range over the rounds."""
+    """cnnc against the best peer round by round: each round measures the
+    engines of one network and thread count one after another (seconds
+    apart; cnnc direct and Adams2019 can come between), so the ratio within
+    a round cancels load that moves whole rounds; the median of those
+    ratios and their range over the rounds."""
     out = []
     for r in rows:
         a = r["all"]
@@ -262,8 +263,8 @@ def paired_table(rows):
                    f"{min(ratios):.2f}x-{max(ratios):.2f}x |")
     if not out:
         return []
-    return ["", "Paired by round: in each round the best peer's median / cnnc's median, measured back to "
-                "back; the median of those ratios over the rounds and their range:", "",
+    return ["", "Paired by round: in each round the best peer's median / cnnc's median, measured one "
+                "after the other (seconds apart); the median of those ratios over the rounds and their range:", "",
             "| network | threads | paired speedup vs best peer | range over rounds |",
             "|---|---:|---:|---:|"] + out
 
