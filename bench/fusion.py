@@ -68,7 +68,8 @@ def main():
     for r in range(args.rounds):
         for name, so in builds.items():
             for t in threads:
-                for kind in ("fused", "unfused"):
+                # Which build runs first alternates by round.
+                for kind in ("fused", "unfused")[::1 if r % 2 == 0 else -1]:
                     ms, mib = measure(cnnc_run, so[kind], args.runs, t)
                     times.setdefault((name, t, kind), []).append(ms)
                     memory[(name, kind)] = mib

@@ -73,10 +73,11 @@ def main():
     for r in range(args.rounds):
         peak_rounds.append(bench.measure_peak(args.peak_bin, max(threads)))
         # A layer's three builds back to back at each thread count: each
-        # round's difference pairs measurements taken within a second.
+        # round's difference pairs measurements taken seconds apart.
         for name, *_ in LAYERS:
             for t in threads:
-                for kind in ("with", "without", "reads"):
+                kinds = ("with", "without", "reads")  # the first one rotates by round
+                for kind in kinds[r % 3:] + kinds[:r % 3]:
                     times.setdefault((name, t, kind), []).append(
                         bench.cnnc_bench(cnnc_run, builds[(name, kind)], args.runs, t)[0])
         print(f"round {r + 1}/{args.rounds} done (load {bench.loadavg():.1f})", flush=True)
