@@ -35,8 +35,8 @@ sequence benchmarks: lstm, gru, attention, with --only)
      the table reports the median over rounds and the spread (largest /
      smallest per-round median), each engine's fastest run, and the
      speedup paired by round (the best peer's and cnnc's medians of one
-     round, measured one after the other, seconds apart; median over rounds). With --spin each measurement starts after
-     --gap (1 s) idle: sub-0.1 ms models measured 1.3-1.6x slower right
+     round, measured one after the other, seconds apart; median over
+     rounds). With --spin each measurement starts after --gap (1 s) idle: sub-0.1 ms models measured 1.3-1.6x slower right
      after another engine (cause not found: ORT's spinning pool uses about
      40 ms of CPU after its calls, PyTorch's none measurable).
   5. The sequence models get a table of their own (cnnc, ORT, PyTorch eager,
@@ -508,6 +508,7 @@ def main():
     use_torch = {"eager", "compile"} & set(engines)
     log = open(os.path.join(args.work, "torch.log"), "w")
     workers = {t: TorchWorker(t, cases, nets, "compile" in engines, args.spin, log) for t in threads} if use_torch else {}
+
     torch_version = "-"
     for t, w in workers.items():
         info = w.ask(cmd="info")

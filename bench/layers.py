@@ -21,8 +21,8 @@ back to back at each thread count (`cnnc-run --bench N --threads T`) and
 takes the difference within the round (load that comes and goes over
 seconds moves all three alike); the table shows the median of those
 differences over --rounds rounds and, against bench/peak.c's FMA peak
-measured every round, its share of the peak. It replaces the <!-- bench:begin layers -->
-section of --doc.
+measured every round, its share of the peak. It replaces the
+<!-- bench:begin layers --> section of --doc.
 """
 import datetime, os, statistics, sys
 
@@ -33,6 +33,9 @@ LAYERS = [("layer1.*.conv*", 64, 56, 64, 1), ("layer2.0.conv1", 64, 56, 128, 2),
           ("layer2.*.conv* (other)", 128, 28, 128, 1), ("layer3.0.conv1", 128, 28, 256, 2),
           ("layer3.*.conv* (other)", 256, 14, 256, 1), ("layer4.0.conv1", 256, 14, 512, 2),
           ("layer4.*.conv* (other)", 512, 7, 512, 1)]
+
+# The three builds of a layer, in graphs()'s order.
+KINDS = ("with", "without", "reads")
 
 
 def graphs(c, hw, f, s):
@@ -76,8 +79,7 @@ def main():
         # round's difference pairs measurements taken seconds apart.
         for name, *_ in LAYERS:
             for t in threads:
-                kinds = ("with", "without", "reads")  # the first one rotates by round
-                for kind in kinds[r % 3:] + kinds[:r % 3]:
+                for kind in KINDS[r % 3:] + KINDS[:r % 3]:  # the first rotates by round
                     times.setdefault((name, t, kind), []).append(
                         bench.cnnc_bench(cnnc_run, builds[(name, kind)], args.runs, t)[0])
         print(f"round {r + 1}/{args.rounds} done (load {bench.loadavg():.1f})", flush=True)
@@ -90,7 +92,7 @@ def main():
         oh = (hw + 2 - 3) // s + 1
         flop = 2 * oh * oh * f * c * 9
         for t in threads:
-            ms = statistics.median(conv_ms(*(times[(name, t, k)][r] for k in ("with", "without", "reads")),
+            ms = statistics.median(conv_ms(*(times[(name, t, k)][r] for k in KINDS),
                                            (f * oh * oh) / (c * hw * hw))
                                    for r in range(args.rounds))
             gfs = flop / ms / 1e6
