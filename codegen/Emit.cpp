@@ -369,6 +369,19 @@ llvm::Error emitIn(LoweredModel &m, const ModelInfo &info, const EmitOptions &op
 
 } // namespace
 
+llvm::Expected<VectorRegisters> vectorRegisters(const std::string &target) {
+  auto t = parseTarget(target, false);
+  if (!t)
+    return t.takeError();
+  VectorRegisters regs;
+  regs.lanes = t->natural_vector_size<float>();
+  // Half of 32 registers (AVX-512, NEON); 12 of x86's 16 below AVX-512,
+  // leaving the weights and a broadcast theirs.
+  bool sixteen = t->arch == Halide::Target::X86 && !t->has_feature(Halide::Target::AVX512);
+  regs.accumulators = sixteen ? 12 : 16;
+  return regs;
+}
+
 llvm::Error emitModel(mlir::ModuleOp module, const EmitOptions &opts) {
   if (opts.outputPath.empty())
     return llvm::createStringError("codegen: no output path");

@@ -43,6 +43,14 @@ struct EmitOptions {
   std::map<std::string, std::string> autoschedulerParams;
 };
 
+/// The f32 vector registers of a Halide target string ("host" or empty: this
+/// machine), as cnn-choose-tiling's vector-width and accumulators count them.
+struct VectorRegisters {
+  int64_t lanes = 16;        // f32 lanes per register
+  int64_t accumulators = 16; // registers a register tile may hold sums in
+};
+llvm::Expected<VectorRegisters> vectorRegisters(const std::string &target);
+
 /// Emits `module` as `opts.kind`. Outputs appear only on success (written in
 /// a temporary directory, then renamed into place).
 llvm::Error emitModel(mlir::ModuleOp module, const EmitOptions &opts);

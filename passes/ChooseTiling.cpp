@@ -139,7 +139,7 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
       transposed ? winogradTables(2, r) && p.kh == sy * th && p.kw == sx * tw &&
                        (!phased || winogradTiles(2) >= kWinogradPhaseTiles)
                  : r == 3;
-  bool winograd = o.winograd && winogradShape && p.f >= vw && p.c >= vw;
+  bool winograd = o.winograd && winogradShape && p.f >= kBlockLanes && p.c >= kBlockLanes;
   if (winograd) {
     t.algorithm = "winograd";
     // F(4x4) where it has enough tiles: each transformed weight serves
@@ -180,15 +180,22 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
   }
 
   int64_t perGroup = p.f / p.groups;
-  bool blocked = p.f >= vw && (p.groups == 1 || t.depthwise || perGroup % vw == 0);
+  bool blocked = p.f >= kBlockLanes &&
+                 (p.groups == 1 || t.depthwise || perGroup % kBlockLanes == 0);
   int64_t blocks;
   if (blocked) {
-    t.layout = "nchw" + std::to_string(vw) + "c";
-    t.ocBlock = vw;
-    t.vector = vw;
-    blocks = ceilDiv(p.f, vw);
-    t.tileOc = blocks >= 2 ? 2 : 1;
-    int64_t pixels = acc / t.tileOc;
+    t.layout = "nchw" + std::to_string(kBlockLanes) + "c";
+    t.ocBlock = kBlockLanes;
+    t.vector = kBlockLanes;
+    blocks = ceilDiv(p.f, kBlockLanes);
+    // Two blocks where a block is one register (AVX-512: 2 x 8 columns,
+    // each broadcast feeds 2 FMAs); one block of two registers on AVX2: 6
+    // columns x 2 = 12 accumulators beside the block's 2 weight registers
+    // and a broadcast (the shape of OpenBLAS's Haswell sgemm kernel; 2
+    // blocks x 3 columns leave no register for the broadcast).
+    int64_t regsPerBlock = ceilDiv(kBlockLanes, vw);
+    t.tileOc = blocks >= 2 && regsPerBlock == 1 ? 2 : 1;
+    int64_t pixels = std::max(acc / (t.tileOc * regsPerBlock), int64_t(1));
     if (t.stationary != "weights") {
       // Balanced tiles: ResNet-18's stride-2 3x3 convs (28, 14 and 7
       // outputs wide) ran 10-16% faster (1 thread) than with 8 or 4 x 2 pixels.
@@ -207,7 +214,7 @@ Tiling chooseConv(const TilingProblem &p, const TilingOptions &o) {
     }
     // Too few pixels to fill the tile: take more channel blocks.
     while (t.tileOc * 2 <= std::min(blocks, int64_t(4)) &&
-           t.tileOc * 2 * t.tileX * t.tileY <= acc)
+           t.tileOc * 2 * regsPerBlock * t.tileX * t.tileY <= acc)
       t.tileOc *= 2;
   } else {
     // Plain NCHW: vectors along the output columns, channels broadcast.

@@ -17,12 +17,10 @@ namespace mlir::cnn {
 
 /// The pipeline of `cnnc -O<level>` (0..3): what runs between import and
 /// code generation. Also registered as `cnnc-opt --cnn-pipeline-O<level>`.
-/// `fusion` = false: the unfused baseline (--cnn-fuse enable=false).
-/// `l2KiB`: the L2 per core that fusion and tiling size for (their
-/// `l2-kib`).
+/// `tiling`: cnn-choose-tiling's options (its l2KiB also sizes fusion's
+/// tasks); `fusion` = false: the unfused baseline (--cnn-fuse enable=false).
 void buildOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
-                               bool winograd = true, bool fusion = true,
-                               int64_t l2KiB = kDefaultL2KiB);
+                               const TilingOptions &tiling = {}, bool fusion = true);
 void registerOptimizationPipelines();
 } // namespace mlir::cnn
 

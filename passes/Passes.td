@@ -157,13 +157,14 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
     (i64 unless noted):
 
     On conv2d and conv_transpose2d:
-      layout      string: "nchw<B>c" (B = oc_block: "nchw16c" on AVX-512)
-                  when the conv has >= B output channels and its groups
-                  split into whole blocks (groups = 1, depthwise, or
-                  F/groups a multiple of B); else "nchw". A last partial
-                  block is padded.
-      oc_block    output channels per vector block: `vector-width` for the
-                  blocked layout, 1 for "nchw".
+      layout      string: "nchw16c" (blocks of 16 channels, codegen's
+                  layout: one AVX-512 register, two AVX2 ones) when the
+                  conv has >= 16 output channels and its groups split into
+                  whole blocks (groups = 1, depthwise, or F/groups a
+                  multiple of 16); else "nchw". A last partial block is
+                  padded.
+      oc_block    output channels per block: 16 in the blocked layout, 1
+                  for "nchw".
       tile_oc     channel blocks per register tile (1, 2 or 4; channels in
                   "nchw", see below).
       tile_x      output columns per register tile (never more than the
@@ -210,7 +211,7 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
                   GEMM over the output pixels; no kx_inner).
       algorithm   string: "winograd" for a conv2d that is 3x3, stride 1
                   (any dilation), groups 1, with constant weights and >=
-                  vector-width input and output channels (unless
+                  16 input and output channels (unless
                   winograd=false): Winograd F(m x m, 3x3), whose tile_x
                   and tile_y then count m x m output tiles; also for a
                   conv_transpose2d with such channels and weights whose
@@ -241,19 +242,22 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
     word. With `algorithm = "winograd"` given, `winograd_tile` (default 2)
     and `stationary` (default "inputs") may be given too; otherwise they
     exist only where the pass chose Winograd.
-    Register tile: about `accumulators` (default 16) vector accumulators,
-    tile_oc * tile_x * tile_y: 2 blocks x up to 8 columns (1 x up to 16 with
-    a single channel block), balanced: the fewest tiles across the width,
-    then the narrowest that keeps their count (28 columns: 4 tiles of 7);
-    rows when a tile is at most half the columns (2 x 4 x 2 on a 4-wide
-    output). A weights-stationary Winograd conv keeps power-of-two widths
-    instead (8, else the largest power of two up to the tiles across).
-    tile_oc grows (up to 4) when the output is too small to fill the tile
-    with pixels. For conv_transpose2d the widths are those of one output phase
-    (ceil(OW / s), s as for ic_block). In the plain "nchw" layout the accumulators are
+    Register tile: about `accumulators` (default 16) registers of sums,
+    tile_oc * tile_x * tile_y blocks of 16 / `vector-width` registers each:
+    with one register a block (AVX-512) 2 blocks x up to 8 columns (1 x up
+    to 16 with a single channel block); with two (AVX2: vector-width 8,
+    accumulators 12) 1 block x up to 6 columns. Balanced: the fewest tiles
+    across the width, then the narrowest that keeps their count (28 columns:
+    4 tiles of 7); rows when a tile is at most half the columns (2 x 4 x 2
+    on a 4-wide output). A weights-stationary Winograd conv keeps
+    power-of-two widths instead (8, else the largest power of two up to the
+    tiles across). tile_oc grows (up to 4) while the registers allow, when
+    the output is too small to fill the tile with pixels. For
+    conv_transpose2d the widths are those of one output phase (ceil(OW / s),
+    s as for ic_block). In the plain "nchw" layout the accumulators are
     vectors of output columns instead: tile_x = vector columns (one vector),
-    tile_oc single output channels (min(F, accumulators)), tile_y the largest
-    power of two of rows with tile_oc * tile_y <= accumulators.
+    tile_oc single output channels (min(F, accumulators)), tile_y the
+    largest power of two of rows with tile_oc * tile_y <= accumulators.
 
     A conv that cnn-fuse marked "consumer" runs inside its host's tasks, on
     the host's thread: codegen sizes its register tile to the task (its
@@ -279,8 +283,8 @@ def CnnChooseTiling : Pass<"cnn-choose-tiling", "::mlir::ModuleOp"> {
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
            "f32 lanes per vector register (16: AVX-512, 8: AVX2)">,
     Option<"accumulators", "accumulators", "int64_t", /*default=*/"16",
-           "vector accumulators per register tile (16 of AVX-512's 32 "
-           "registers; about 12 for AVX2)">,
+           "registers holding a register tile's sums (16 of AVX-512's 32; "
+           "12 of AVX2's 16; cnnc sets both options from its --target)">,
     Option<"l2KiB", "l2-kib", "int64_t", /*default=*/"::mlir::cnn::kDefaultL2KiB",
            "L2 cache size per core in KiB (default 2048, passes/Tiling.h's "
            "kDefaultL2KiB; bounds the cache tile)">,

@@ -7,8 +7,7 @@
 using namespace mlir;
 
 void mlir::cnn::buildOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
-                                          bool winograd, bool fusion,
-                                          int64_t l2KiB) {
+                                          const TilingOptions &options, bool fusion) {
   if (optLevel >= 1) {
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
@@ -20,11 +19,13 @@ void mlir::cnn::buildOptimizationPipeline(OpPassManager &pm, unsigned optLevel,
     pm.addPass(createCnnFormAttention());
     CnnFuseOptions fuse;
     fuse.enable = fusion;
-    fuse.l2KiB = l2KiB;
+    fuse.l2KiB = options.l2KiB;
     pm.addPass(createCnnFuse(fuse));
     CnnChooseTilingOptions tiling;
-    tiling.winograd = winograd;
-    tiling.l2KiB = l2KiB;
+    tiling.vectorWidth = options.vectorWidth;
+    tiling.accumulators = options.accumulators;
+    tiling.l2KiB = options.l2KiB;
+    tiling.winograd = options.winograd;
     pm.addPass(createCnnChooseTiling(tiling));
   }
   // -O3: the -O2 passes.

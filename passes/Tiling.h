@@ -24,6 +24,10 @@ constexpr int64_t kMaxL2KiB = int64_t(1) << 30;
 /// Whether `kib` is an `l2-kib` the passes accept: 1 .. kMaxL2KiB.
 inline bool validL2KiB(int64_t kib) { return kib >= 1 && kib <= kMaxL2KiB; }
 
+/// Channels per block of the blocked layout, codegen's NCHW16c: one
+/// AVX-512 register, two AVX2 ones (a block is one 64-byte cache line).
+constexpr int64_t kBlockLanes = 16;
+
 struct TilingProblem {
   enum Kind { Conv, ConvTranspose, Gemm } kind = Conv;
   // Convs: input [n, c, h, w], output [n, f, oh, ow], kernel kh x kw.
@@ -39,8 +43,8 @@ struct TilingProblem {
 };
 
 struct TilingOptions {
-  int64_t vectorWidth = 16;  // f32 lanes per register
-  int64_t accumulators = 16; // vector accumulators per register tile
+  int64_t vectorWidth = 16;  // f32 lanes per register (16: AVX-512, 8: AVX2)
+  int64_t accumulators = 16; // registers holding a register tile's sums
   int64_t l2KiB = kDefaultL2KiB; // L2 per core
   bool winograd = true;      // allow Winograd F(m x m, r x r)
 };

@@ -303,7 +303,14 @@ Expected<std::string> CaseRunner::compile(const DataSet &set, StringRef soPath,
     return createStringError("import: " + summarize(diags));
   }
   mlir::PassManager pm(&ctx);
-  mlir::cnn::buildOptimizationPipeline(pm, 2);
+  // Tiled for this machine's registers, as `cnnc` tiles for its target.
+  auto regs = cnnc::codegen::vectorRegisters("host");
+  if (!regs)
+    return regs.takeError();
+  mlir::cnn::TilingOptions tiling;
+  tiling.vectorWidth = regs->lanes;
+  tiling.accumulators = regs->accumulators;
+  mlir::cnn::buildOptimizationPipeline(pm, 2, tiling);
   if (failed(pm.run(**module)))
     return createStringError("passes: " + diags);
   cnnc::codegen::EmitOptions emit;

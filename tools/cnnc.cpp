@@ -182,8 +182,19 @@ mlir::LogicalResult optimize(mlir::ModuleOp module) {
   }
   if (TimePassesIsEnabled) // LLVM's own -time-passes, shown in our --help
     pm.enableTiming();
-  mlir::cnn::buildOptimizationPipeline(pm, optLevel, winograd, fusion,
-                                       l2KiB);
+  // The register tile fits the target's vector registers (AVX2: 16 of 8
+  // lanes, AVX-512: 32 of 16).
+  auto regs = cnnc::codegen::vectorRegisters(target);
+  if (!regs) {
+    fail(toString(regs.takeError()));
+    return mlir::failure();
+  }
+  mlir::cnn::TilingOptions tiling;
+  tiling.vectorWidth = regs->lanes;
+  tiling.accumulators = regs->accumulators;
+  tiling.l2KiB = l2KiB;
+  tiling.winograd = winograd;
+  mlir::cnn::buildOptimizationPipeline(pm, optLevel, tiling, fusion);
   return pm.run(module);
 }
 

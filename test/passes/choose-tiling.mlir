@@ -7,11 +7,13 @@
 // each function holds one op, its cnn.tiling checked in full.
 
 // ResNet conv2_x: 3x3 s1 64 -> 64 at 56x56. 4 channel blocks: 2 blocks x 8
-// columns = 16 accumulators; all 64 input channels fit the cache tile.
+// columns = 16 accumulators; all 64 input channels fit the cache tile. AVX2
+// (8 lanes, 12 accumulator registers): the same 16-channel blocks, each two
+// registers, so 1 block x 6 columns.
 // CHECK-LABEL: func.func @resnet_3x3(
 // CHECK: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, kx_inner = true, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 8 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 // AVX2-LABEL: func.func @resnet_3x3(
-// AVX2: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, kx_inner = true, layout = "nchw8c", oc_block = 8 : i64, parallel = true, phases = 1 : i64, tile_oc = 2 : i64, tile_x = 6 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 8 : i64}
+// AVX2: cnn.tiling = {algorithm = "direct", depthwise = false, dilation_phases = 1 : i64, gemm = false, ic_block = 64 : i64, kx_inner = true, layout = "nchw16c", oc_block = 16 : i64, parallel = true, phases = 1 : i64, tile_oc = 1 : i64, tile_x = 6 : i64, tile_y = 1 : i64, unroll_kx = true, vector = 16 : i64}
 func.func @resnet_3x3(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32> {
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32>
   return %0 : tensor<1x64x56x56xf32>
