@@ -643,6 +643,7 @@ void Lowerer::bindBlocked(Operation *op, Func out) {
          return out(i[1] % 16, i[3], i[2], i[1] / 16, i[0]);
        }));
   model.funcs.back().view = true;
+  model.funcs.back().readsBlocked = true;
   blocked[op->getResult(0)] = out;
 }
 
@@ -1302,6 +1303,7 @@ void Lowerer::lowerMaxPool(cnn::MaxPool2DOp op) {
            return pf(i[1] % 16, i[3], i[2], i[1] / 16, i[0]);
          }));
     model.funcs.back().view = true;
+    model.funcs.back().readsBlocked = true;
     blocked[op.getResult()] = pf;
     return;
   }
@@ -1399,6 +1401,7 @@ void Lowerer::lowerConcat(cnn::ConcatOp op) {
       }))
     return;
   model.funcs.back().view = true;
+  model.funcs.back().readsBlocked = true;
   Var co, x, y, cb, n;
   int offset = int(outShape[1]) / 16;
   Expr result;

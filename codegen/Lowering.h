@@ -41,6 +41,9 @@ struct LoweredFunc {
   /// A pure re-indexing of another Func (e.g. the NCHW view of a blocked
   /// conv): inlined unless it is an output.
   bool view = false;
+  /// Read from a 16-channel-blocked Func (channel c in lane c % 16 of block
+  /// c / 16): as an output, scheduled by tiles of 16 channels x 16 columns.
+  bool readsBlocked = false;
   /// Set by applySchedule: computed inside its consumers (no buffer, no
   /// loop nest of its own).
   bool inlined = false;

@@ -270,7 +270,9 @@ bool genConv(Rng &r, Batch &b) {
 /// channels of a block.
 bool genConvBlocked(Rng &r, Batch &b) {
   int64_t c = r.range(1, 20), f = r.pick<int64_t>({16, 24, 40});
-  Shape x{r.range(1, 2), c, r.range(1, 14), r.range(1, 14)};
+  // Up to 40 columns: outputs of 16 and more are stored by 16 x 16 tiles
+  // (scheduleBlockedOutput), with partial tiles of channels and columns.
+  Shape x{r.range(1, 2), c, r.range(1, 14), r.range(1, 40)};
   Shape w{f, c, r.range(1, 5), r.range(1, 5)};
   Shape s{r.range(1, 3), r.range(1, 3)}, d{r.range(1, 2), r.range(1, 2)};
   Shape p{r.range(0, 2), r.range(0, 2), r.range(0, 2), r.range(0, 2)};
