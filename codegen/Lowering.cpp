@@ -636,6 +636,10 @@ Expr Lowerer::packedRead(Value v, Expr n, Expr cb, Expr ci, int icBlock, Expr y,
                 inPlace);
 }
 
+/// Inputs of fewer than 8 channels up to this size are read in place by a
+/// blocked conv (a quarter of the smallest L2 tuned on, Zen 5's 1 MiB).
+constexpr int64_t kInPlaceInputBytes = 256 << 10;
+
 /// Binds op's NCHW result as a view of `out` (co, x, y, ob, n: channel
 /// ob * 16 + co), which consumers may also read in the blocked layout.
 void Lowerer::bindBlocked(Operation *op, Func out) {
@@ -701,11 +705,14 @@ bool Lowerer::lowerConvBlocked(cnn::Conv2DOp op) {
   bc.pack = newFunc(op, base + "_pack");
   bc.packInline = llvm::all_of(p, [](int64_t v) { return v == 0; }) && 16 % icb == 0 &&
                   storeAt.count(op.getInput());
-  // Fewer than 8 input channels (an RGB stem): a pack interleaves them one
-  // element at a time and cost more than reading the input in place, its
-  // padding tests `likely` (MobileNetV2 2-3% and the autoencoder 5-7%
-  // faster without it).
-  if (C < 8) {
+  // Fewer than 8 input channels (an RGB stem) are read in place, the padding
+  // tests `likely`, from an image that stays in cache (the autoencoder's 48
+  // KiB: 2-4% faster than packed on 2 threads). A larger one is packed
+  // (vectorizePack): read in place, MobileNetV2's 588 KiB image missed the
+  // cache at each jump between channel planes, and packed it ran 2-5%
+  // faster, ResNet-18 1%.
+  int64_t inputBytes = int64_t(sizeof(float)) * in.dim(0) * C * in.dim(2) * in.dim(3);
+  if (C < 8 && inputBytes <= kInPlaceInputBytes) {
     bc.packInline = true;
     bc.pack(ci, x, y, cb, n) =
         packedRead(op.getInput(), n, cb, ci, icb, y, x, int(p[0]), int(p[1]), true);

@@ -517,10 +517,16 @@ void schedulePoolTasks(LoweredFunc &lf, bool parallel) {
 }
 
 /// A packed input (ci, x, y, cb, n) in vectors over ci when a block has 8
-/// or 16 channels.
+/// or 16 channels; else (an RGB image) in vectors over x, the channels
+/// unrolled, whose stores Halide interleaves into dense ones.
 void vectorizePack(Func pack, int icBlock) {
-  if (icBlock >= 8)
-    pack.vectorize(pack.args()[0]);
+  std::vector<Var> a = pack.args();
+  if (icBlock >= 8) {
+    pack.vectorize(a[0]);
+  } else {
+    Var xo("xo"), xi("xi");
+    pack.split(a[1], xo, xi, 16, TailStrategy::GuardWithIf).vectorize(xi).unroll(a[0]);
+  }
 }
 
 /// A packed input computed whole (vectorizePack), over threads in one
